@@ -103,7 +103,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "trustdesk.sqlite3",
+            "NAME": str(DATA_DIR / "trustdesk.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock
                 # at BEGIN so two writers queue instead of failing with "database is locked".

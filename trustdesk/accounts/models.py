@@ -70,8 +70,11 @@ class Membership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="unique_membership")]
 
+    def __str__(self) -> str:
+        return f"{self.user} in {self.team}"
 
-TOKEN_PREFIX = "td_"
+
+TOKEN_PREFIX = "td_"  # noqa: S105 (a prefix, not a secret)
 
 
 def hash_token(raw: str) -> str:

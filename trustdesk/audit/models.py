@@ -80,3 +80,6 @@ class ChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_hash = models.CharField(max_length=64, default=GENESIS_HASH)
     last_event_id = models.BigIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"chain head at #{self.last_event_id}"

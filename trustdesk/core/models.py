@@ -14,3 +14,6 @@ class ScheduledRun(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["name", "slot"], name="unique_run_slot")]
         ordering = ["-slot"]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.slot.isoformat()}"

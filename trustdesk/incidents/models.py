@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -144,6 +145,9 @@ class IncidentAccess(models.Model):
             models.UniqueConstraint(fields=["incident", "user"], name="unique_incident_access")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} may see incident {self.incident_id}"
+
 
 class ParticipantRole(models.TextChoices):
     COMMANDER = "commander", "Incident commander"
@@ -186,6 +190,9 @@ class Participant(models.Model):
         ]
         indexes = [models.Index(fields=["user", "renounced_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role} on incident {self.incident_id}"
+
     @property
     def is_active(self) -> bool:
         return self.renounced_at is None
@@ -220,6 +227,9 @@ class TimelineEvent(models.Model):
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["incident", "occurred_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.kind} on incident {self.incident_id}: {self.text[:40]}"
+
 
 class TaskStatus(models.TextChoices):
     OPEN = "open", "Open"
@@ -248,6 +258,9 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["status", "due_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
 
     @property
     def is_overdue(self) -> bool:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from trustdesk.lib.regions import Region
@@ -18,7 +20,9 @@ class Category(models.Model):
     sensitive = models.BooleanField(
         default=False, help_text="Text and media are shown behind a content warning."
     )
-    keywords = models.ManyToManyField("Keyword", related_name="categories", blank=True)
+    keywords: models.ManyToManyField[Keyword, Any] = models.ManyToManyField(
+        "Keyword", related_name="categories", blank=True
+    )
 
     class Meta:
         ordering = ["name"]
