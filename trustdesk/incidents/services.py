@@ -7,7 +7,7 @@ change (DESIGN.md invariant 2). Arguments are keyword-only; the acting user is a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
@@ -86,13 +86,35 @@ def _event(
     )
 
 
+def _clean_text(value: str | None, *, field: str, max_length: int, required: bool = False) -> str:
+    """Strip, and refuse what the database would choke on: NUL bytes, over-long values."""
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput({field: "This field is required."})
+    if "\x00" in value:
+        raise InvalidInput({field: "Contains a NUL character."})
+    if len(value) > max_length:
+        raise InvalidInput({field: f"At most {max_length:,} characters."})
+    return value
+
+
+# Times outside this window are typos (or attacks on the date adapters), never real events.
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2999, 12, 31, tzinfo=UTC)
+
+
+def _clean_time(value: datetime | None, *, field: str) -> datetime | None:
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        raise InvalidInput({field: "Give a time zone (e.g. 2026-11-25T18:00:00Z)."})
+    if not _EARLIEST <= value <= _LATEST:
+        raise InvalidInput({field: "Must be between 1970 and 2999."})
+    return value
+
+
 def _validate_title(title: str) -> str:
-    title = (title or "").strip()
-    if not title:
-        raise InvalidInput({"title": "A title is required."})
-    if len(title) > 200:
-        raise InvalidInput({"title": "At most 200 characters."})
-    return title
+    return _clean_text(title, field="title", max_length=200, required=True)
 
 
 def _validate_keywords(category: Category, keywords: Iterable[Keyword]) -> list[Keyword]:
@@ -123,6 +145,9 @@ def create_incident(
     restricted flag to the category's default. A restricted incident's creator is put on its
     need-to-know list, so they do not lose sight of what they reported."""
     title = _validate_title(title)
+    summary = _clean_text(summary, field="summary", max_length=20000)
+    detected_at = _clean_time(detected_at, field="detected_at")
+    reported_at = _clean_time(reported_at, field="reported_at")
     if severity not in Severity.values:
         raise InvalidInput({"severity": f"Must be one of {', '.join(Severity.values)}."})
     markets = list(markets)
@@ -146,10 +171,8 @@ def create_incident(
     )
     incident.markets.set(markets)
     incident.keywords.set(keywords)
-    if incident.restricted and actor is not None and not actor.sees_everything:
-        IncidentAccess.objects.create(
-            incident=incident, user=actor, granted_by=actor, reason="reporter"
-        )
+    if incident.restricted:
+        _keep_on_list(incident, actor, reason="reporter")
     _event(
         incident,
         actor=actor,
@@ -161,6 +184,13 @@ def create_incident(
     for hook in on_created:
         hook(incident, actor)
     return incident
+
+
+def _keep_on_list(incident: Incident, actor: User | None, *, reason: str) -> None:
+    if actor is not None and not actor.sees_everything:
+        IncidentAccess.objects.get_or_create(
+            incident=incident, user=actor, defaults={"granted_by": actor, "reason": reason}
+        )
 
 
 _FIELD_LABELS = {
@@ -187,6 +217,10 @@ def update_incident(*, actor: User, incident: Incident, **changes: Any) -> Incid
     before = _snapshot(incident)
     if "title" in changes:
         changes["title"] = _validate_title(changes["title"])
+    if "summary" in changes:
+        changes["summary"] = _clean_text(changes["summary"], field="summary", max_length=20000)
+    if "detected_at" in changes:
+        changes["detected_at"] = _clean_time(changes["detected_at"], field="detected_at")
     if "severity" in changes and changes["severity"] not in Severity.values:
         raise InvalidInput({"severity": f"Must be one of {', '.join(Severity.values)}."})
     category = changes.get("category", incident.category)
@@ -199,6 +233,9 @@ def update_incident(*, actor: User, incident: Incident, **changes: Any) -> Incid
         else:
             setattr(incident, name, value)
     incident.save()
+    if incident.restricted and not before["restricted"]:
+        # Whoever restricts an incident must not lose sight of it in the same breath.
+        _keep_on_list(incident, actor, reason="restricted the incident")
     after = _snapshot(incident)
     changed = [name for name in EDITABLE_FIELDS if before.get(name) != after.get(name)]
     for name in changed:
@@ -257,7 +294,8 @@ def transition(
     target = Status(to)
     if target not in allowed_transitions(current):
         raise IllegalTransition(current, target, allowed_transitions(current))
-    reason = (reason or "").strip()
+    reason = _clean_text(reason, field="reason", max_length=2000)
+    at = _clean_time(at, field="at")
     if target in REASON_REQUIRED and not reason:
         raise InvalidInput({"reason": f"A reason is required to move to {target.label}."})
     if target == Status.MERGED:
@@ -273,8 +311,10 @@ def transition(
         setattr(incident, stamp, now)
     if target == Status.TRIAGED and incident.acknowledged_by is None:
         incident.acknowledged_by = actor
-    if reason and target in REASON_REQUIRED:
+    if target in REASON_REQUIRED:
         incident.status_reason = reason
+    elif current in REASON_REQUIRED:
+        incident.status_reason = ""  # reconsidered: the old "why declined" no longer holds
     incident.save()
     text = f"Status {Status(current).label} → {target.label}"
     if target == Status.MERGED and merged_into is not None:
@@ -316,6 +356,7 @@ def add_participant(
         raise InvalidInput({"role": f"Must be one of {', '.join(ParticipantRole.values)}."})
     if not user.is_active:
         raise InvalidInput({"user": "This account is deactivated."})
+    reason = _clean_text(reason, field="reason", max_length=200)
     existing = incident.participants.active().filter(user=user, role=role).first()
     if existing is not None:
         return existing
@@ -382,11 +423,9 @@ def remove_participant(*, actor: User, participant: Participant) -> Participant:
 
 @transaction.atomic
 def add_note(*, actor: User, incident: Incident, text: str, pinned: bool = False) -> TimelineEvent:
-    text = (text or "").strip()
+    text = _clean_text(text, field="text", max_length=20000)
     if not text:
         raise InvalidInput({"text": "The note is empty."})
-    if len(text) > 20000:
-        raise InvalidInput({"text": "At most 20,000 characters."})
     event = _event(incident, actor=actor, kind=EventKind.NOTE, text=text, pinned=pinned)
     audit.record(
         actor=actor,
@@ -412,14 +451,15 @@ def set_pinned(*, actor: User, event: TimelineEvent, pinned: bool) -> TimelineEv
     return event
 
 
-def _validate_task(title: str, due_at: datetime | None) -> str:
-    title = (title or "").strip()
+def _validate_task(incident: Incident, title: str, due_at: datetime | None, owner: Any) -> str:
+    title = _clean_text(title, field="title", max_length=200)
     if not title:
         raise InvalidInput({"title": "A task needs a title."})
-    if len(title) > 200:
-        raise InvalidInput({"title": "At most 200 characters."})
-    if due_at is not None and timezone.is_naive(due_at):
-        raise InvalidInput({"due_at": "Give a time zone (e.g. 2026-11-25T18:00:00Z)."})
+    _clean_time(due_at, field="due_at")
+    if owner is not None and not Incident.objects.visible_to(owner).filter(pk=incident.pk).exists():
+        raise InvalidInput(
+            {"owner": f"{owner.username} cannot see this incident; engage them first."}
+        )
     return title
 
 
@@ -432,7 +472,7 @@ def create_task(
     owner: User | None = None,
     due_at: datetime | None = None,
 ) -> Task:
-    title = _validate_task(title, due_at)
+    title = _validate_task(incident, title, due_at, owner)
     task = Task.objects.create(
         incident=incident, title=title, owner=owner, due_at=due_at, created_by=actor
     )
@@ -462,9 +502,12 @@ def update_task(*, actor: User, task: Task, **changes: Any) -> Task:
     task = Task.objects.select_for_update().get(pk=task.pk)
     if "status" in changes and changes["status"] not in TaskStatus.values:
         raise InvalidInput({"status": f"Must be one of {', '.join(TaskStatus.values)}."})
-    if "title" in changes or "due_at" in changes:
+    if {"title", "due_at", "owner"} & set(changes):
         changes["title"] = _validate_task(
-            changes.get("title", task.title), changes.get("due_at", task.due_at)
+            task.incident,
+            changes.get("title", task.title),
+            changes.get("due_at", task.due_at),
+            changes.get("owner"),
         )
     before = {
         "title": task.title,

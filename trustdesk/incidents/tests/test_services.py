@@ -120,3 +120,40 @@ def test_audit_rows_roll_back_with_a_failed_change(im, incident):
         raise RuntimeError
     assert AuditEvent.objects.count() == before
     assert verify_chain().ok
+
+
+def test_restricting_an_incident_keeps_the_actor_on_the_list(im, incident):
+    services.update_incident(actor=im, incident=incident, restricted=True)
+    assert Incident.objects.visible_to(im).filter(pk=incident.pk).exists()
+
+
+def test_a_task_owner_must_be_able_to_see_the_incident(im, outsider, restricted_incident):
+    with pytest.raises(InvalidInput) as caught:
+        services.create_task(
+            actor=im, incident=restricted_incident, title="Check hashes", owner=outsider
+        )
+    assert caught.value.field == "owner"
+
+
+@pytest.mark.parametrize("field", ["title", "summary"])
+def test_nul_characters_are_refused_with_the_field(im, incident, field):
+    with pytest.raises(InvalidInput) as caught:
+        services.update_incident(actor=im, incident=incident, **{field: "bad\x00value"})
+    assert caught.value.field == field
+
+
+def test_times_outside_the_plausible_window_are_refused(im, incident):
+    from datetime import UTC, datetime
+
+    with pytest.raises(InvalidInput) as caught:
+        services.update_incident(
+            actor=im, incident=incident, detected_at=datetime(1, 1, 2, tzinfo=UTC)
+        )
+    assert caught.value.field == "detected_at"
+
+
+def test_reconsidering_a_declined_incident_clears_the_old_reason(im, incident):
+    services.transition(actor=im, incident=incident, to="declined", reason="not an incident")
+    services.transition(actor=im, incident=incident, to="triaged")
+    incident.refresh_from_db()
+    assert incident.status_reason == ""
