@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Serves the API docs' Swagger UI from our own static files: offline, and no inline script.
+    "ninja",
     "trustdesk.core",
     "trustdesk.accounts",
     "trustdesk.taxonomy",
@@ -185,6 +187,7 @@ USE_TZ = True
 # --- Static ---------------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -194,6 +197,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 
 # --- Background work --------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# --- Processes (`trustdesk serve`, `trustdesk demo`) ------------------------------------------
+WEB_BIND = env_list("TRUSTDESK_BIND", ["127.0.0.1:8000"])
+WEB_WORKERS = env_int("TRUSTDESK_WEB_WORKERS", 2)
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("TRUSTDESK_SMTP_HOST", "127.0.0.1")

@@ -21,7 +21,9 @@ def test_leads_and_admins_see_everything(lead, admin, incident, restricted_incid
     assert _visible(admin) == {incident.pk, restricted_incident.pk}
 
 
-def test_an_incident_manager_off_the_list_sees_only_unrestricted(im2, incident, restricted_incident):
+def test_an_incident_manager_off_the_list_sees_only_unrestricted(
+    im2, incident, restricted_incident
+):
     assert _visible(im2) == {incident.pk}
 
 

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+
+class Form(forms.Form):
+    """Our forms' defaults: labels without a trailing colon, and required fields marked
+    (``label.required`` in app.css) rather than spelt out in every label."""
+
+    required_css_class = "required"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
