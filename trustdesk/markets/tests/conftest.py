@@ -1,0 +1,12 @@
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller

@@ -1,0 +1,1 @@
+"""Playbook pages: the library and editor, the checklist panel, adherence."""
