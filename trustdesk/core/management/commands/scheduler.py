@@ -15,4 +15,8 @@ class Command(BaseCommand):
             names = tick()
             self.stdout.write(f"enqueued: {', '.join(names) or 'nothing due'}")
             return
-        run_forever(float(options["interval"]))  # type: ignore[arg-type]
+        try:
+            run_forever(float(options["interval"]))  # type: ignore[arg-type]
+        except KeyboardInterrupt:
+            # Ctrl-C is how a person stops it: nothing half-done to report (a tick is atomic).
+            self.stdout.write("scheduler stopped")
