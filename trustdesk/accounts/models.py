@@ -24,6 +24,9 @@ class User(AbstractUser):
     tz = models.CharField("time zone", max_length=64, default="UTC")
     title = models.CharField(max_length=120, blank=True)
 
+    # `createsuperuser` asks for the role (or takes --role), so a first admin sees incidents.
+    REQUIRED_FIELDS = ["email", "role"]
+
     class Meta:
         ordering = ["username"]
 
