@@ -20,6 +20,20 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
 
+# ensure_debs PKG...: install the Debian packages that are not installed yet.
+ensure_debs() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$pkg")
+  done
+  [ "${#missing[@]}" -eq 0 ] || apt_install "${missing[@]}"
+}
+
+# Libraries the product itself needs: WeasyPrint (post-mortem PDFs) renders with Pango and
+# embeds DejaVu fonts.
+PRODUCT_DEBS=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+
 # ensure_venv EXTRAS: EXTRAS is "" for the product alone or "dev" for the test tools too.
 ensure_venv() {
   local extras=$1 python=${PYTHON:-python3} want stamp=.venv/.trustdesk-install
