@@ -437,6 +437,32 @@ def add_note(*, actor: User, incident: Incident, text: str, pinned: bool = False
 
 
 @transaction.atomic
+def record_event(
+    *,
+    actor: User | None,
+    incident_id: int,
+    text: str,
+    data: dict[str, Any],
+    action: str,
+    audit_after: dict[str, Any] | None = None,
+) -> TimelineEvent:
+    """A timeline entry written on behalf of another app (intake, regulatory, post-mortems),
+    possibly by no person (an email or a detection system): the event and its audit row in
+    one transaction. Takes the id so bulk paths need not load the incident."""
+    event = TimelineEvent.objects.create(
+        incident_id=incident_id, actor=actor, kind=EventKind.NOTE, text=text, data=data
+    )
+    audit.record(
+        actor=actor,
+        action=action,
+        object_type="incidents.incident",
+        object_id=incident_id,
+        after=audit_after if audit_after is not None else {"event": event.pk},
+    )
+    return event
+
+
+@transaction.atomic
 def set_pinned(*, actor: User, event: TimelineEvent, pinned: bool) -> TimelineEvent:
     if event.pinned == pinned:
         return event

@@ -1,0 +1,236 @@
+"""Deduplication and grouping.
+
+A report joins an existing group when, within the grouping window, it is about
+1. content already in an open incident (any age): it joins that incident's group;
+2. the same content item (normalised URL or platform content id) or the same account;
+3. near-duplicate text: MinHash signatures (datasketch) banded for LSH. Band hashes live in
+   ``GroupBand`` rows so every process sees the same clusters; a band hit is confirmed by
+   comparing the stored signature before the report joins.
+
+Candidates for a whole batch are loaded in a handful of queries. The ``Matcher`` then also
+remembers the groups the batch itself creates, so two reports in one batch meet too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import pairwise
+from typing import TypeVar
+
+import numpy as np
+from datasketch import MinHash
+from django.db import connection
+from django.db.models import Q
+
+from trustdesk.incidents.lifecycle import OPEN_STATUSES
+
+from . import bulk
+from .models import ContentItem, GroupBand, GroupStatus, ReportGroup
+
+NUM_PERM = 64
+# Signatures are stored, so the permutations must not change under them: fix the seed and
+# the hashing scheme rather than take the library's defaults.
+SEED = 1
+SCHEME = "affine32"
+# 16 bands of 4 rows: pairs with Jaccard similarity around 0.5 and above collide in at least
+# one band with high probability ((1/16)^(1/4) ~ 0.5); the signature check then keeps out
+# the false positives.
+BANDS, ROWS = 16, 4
+SIMILARITY = 0.5
+MIN_TOKENS = 4
+_WORD = re.compile(r"\w+", re.UNICODE)
+_URL = re.compile(r"https?://\S+", re.IGNORECASE)
+_CHUNK = 2000
+_T = TypeVar("_T")
+# Serialises intake writers on PostgreSQL, so two processes cannot both miss each other's
+# new group and open two groups for the same content. SQLite writers already queue
+# (BEGIN IMMEDIATE).
+_LOCK_ID = 0x7D1A_7A6E
+
+
+@dataclass
+class Fingerprint:
+    content_keys: list[str] = field(default_factory=list)
+    account_keys: list[str] = field(default_factory=list)
+    signature: np.ndarray | None = None
+    bands: list[int] = field(default_factory=list)
+
+
+def shingles(text: str) -> list[bytes]:
+    """Word pairs of the text without its links (links are matched exactly instead)."""
+    words = _WORD.findall(_URL.sub(" ", text.lower()))
+    if len(words) < MIN_TOKENS:
+        return []
+    return [f"{a} {b}".encode() for a, b in pairwise(words)]
+
+
+# Odd 64-bit multipliers: a band's four 32-bit values and its index are combined with
+# wrapping arithmetic, then mixed (SplitMix64's finaliser), so equal bands give equal keys
+# and different bands almost never do. Vectorised over a whole batch.
+_ROW_MULTIPLIERS = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
+    dtype=np.uint64,
+)
+_BAND_MULTIPLIER = np.uint64(0xFF51AFD7ED558CCD)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def band_matrix(signatures: np.ndarray) -> np.ndarray:
+    """(n, NUM_PERM) uint32 signatures -> (n, BANDS) int64 band keys."""
+    rows = signatures.astype(np.uint64).reshape(len(signatures), BANDS, ROWS)
+    combined = (rows * _ROW_MULTIPLIERS).sum(axis=2, dtype=np.uint64)
+    combined = combined + np.arange(BANDS, dtype=np.uint64) * _BAND_MULTIPLIER
+    return _mix(combined).view(np.int64)
+
+
+def band_keys(signature: np.ndarray) -> list[int]:
+    return [int(k) for k in band_matrix(signature.reshape(1, -1))[0]]
+
+
+def signatures(texts: Sequence[str]) -> list[tuple[np.ndarray | None, list[int]]]:
+    """(MinHash signature, LSH band keys) for many texts at once: ``MinHash.bulk`` shares the
+    permutations, and the bands are computed for the whole batch in one go. Texts too short
+    to compare get (None, [])."""
+    sets = [shingles(text) for text in texts]
+    wanted = [i for i, s in enumerate(sets) if s]
+    result: list[tuple[np.ndarray | None, list[int]]] = [(None, [])] * len(texts)
+    if wanted:
+        hashes = MinHash.bulk(
+            [sets[i] for i in wanted], num_perm=NUM_PERM, seed=SEED, scheme=SCHEME
+        )
+        matrix = np.array([m.hashvalues for m in hashes], dtype=np.uint32)
+        bands = band_matrix(matrix).tolist()
+        for row, i in enumerate(wanted):
+            result[i] = (matrix[row], bands[row])
+    return result
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.count_nonzero(a == b)) / NUM_PERM
+
+
+def pack(signature: np.ndarray) -> bytes:
+    return np.ascontiguousarray(signature, dtype=np.uint32).tobytes()
+
+
+def unpack(data: bytes | memoryview | None) -> np.ndarray | None:
+    return np.frombuffer(bytes(data), dtype=np.uint32) if data else None
+
+
+def lock_for_grouping() -> None:
+    """Take the intake lock for the rest of the current transaction (PostgreSQL)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_ID])
+
+
+def _chunks(values: Sequence[_T]) -> Iterator[list[_T]]:
+    for start in range(0, len(values), _CHUNK):
+        yield list(values[start : start + _CHUNK])
+
+
+class Matcher:
+    """Finds the group for each report of a batch, and learns as the batch goes."""
+
+    def __init__(self, window: timedelta) -> None:
+        self.window = window
+        self.incident_groups: dict[str, ReportGroup] = {}
+        self.by_content: dict[str, ReportGroup] = {}
+        self.by_account: dict[str, ReportGroup] = {}
+        self.by_band: dict[int, list[ReportGroup]] = {}
+        self.signatures: dict[int, np.ndarray | None] = {}
+
+    @classmethod
+    def load(
+        cls, fingerprints: Iterable[Fingerprint], earliest: datetime, window: timedelta
+    ) -> Matcher:
+        """Every group the batch's keys point at, in a few indexed lookups. The lookups go by
+        key alone and the groups are filtered afterwards: joined, the planner would rather
+        walk every open group."""
+        matcher = cls(window)
+        fps = list(fingerprints)
+        content = sorted({k for fp in fps for k in fp.content_keys})
+        accounts = sorted({k for fp in fps for k in fp.account_keys})
+        bands = sorted({b for fp in fps for b in fp.bands})
+        content_pairs = bulk.pairs_for_keys(ContentItem, "key", "group", content)
+        account_pairs = bulk.pairs_for_keys(ContentItem, "account_key", "group", accounts)
+        band_pairs = bulk.pairs_for_keys(GroupBand, "key", "group", bands)
+        ids = {gid for _, gid in content_pairs + account_pairs} | {gid for _, gid in band_pairs}
+        candidates = ReportGroup.objects.filter(
+            Q(status=GroupStatus.OPEN, last_seen_at__gte=earliest - window)
+            | Q(
+                status__in=(GroupStatus.CONVERTED, GroupStatus.ATTACHED),
+                incident__status__in=OPEN_STATUSES,
+            )
+        ).select_related("category", "incident")
+        groups: dict[int, ReportGroup] = {}
+        for id_chunk in _chunks(sorted(ids)):
+            groups.update(candidates.in_bulk(id_chunk))
+        for key, gid in content_pairs:
+            group = groups.get(gid)
+            if group is not None:
+                table = (
+                    matcher.by_content
+                    if group.status == GroupStatus.OPEN
+                    else (matcher.incident_groups)
+                )
+                table.setdefault(key, group)
+        for key, gid in account_pairs:
+            if gid in groups and groups[gid].status == GroupStatus.OPEN:
+                matcher.by_account.setdefault(key, groups[gid])
+        for band, gid in band_pairs:
+            if gid in groups and groups[gid].status == GroupStatus.OPEN:
+                matcher.by_band.setdefault(band, []).append(groups[gid])
+        for group in groups.values():
+            # Keyed by identity: the batch's new groups have no primary key yet.
+            matcher.signatures[id(group)] = unpack(group.signature)
+        return matcher
+
+    def _fresh(self, group: ReportGroup, at: datetime) -> bool:
+        return group.status == GroupStatus.OPEN and group.last_seen_at >= at - self.window
+
+    def match(self, fp: Fingerprint, at: datetime) -> ReportGroup | None:
+        for key in fp.content_keys:
+            group = self.incident_groups.get(key)
+            if group is not None:
+                return group
+        for table, keys in ((self.by_content, fp.content_keys), (self.by_account, fp.account_keys)):
+            for key in keys:
+                group = table.get(key)
+                if group is not None and self._fresh(group, at):
+                    return group
+        if fp.signature is None:
+            return None
+        best: tuple[float, ReportGroup | None] = (0.0, None)
+        for band in fp.bands:
+            for group in self.by_band.get(band, ()):
+                stored = self.signatures.get(id(group))
+                if stored is None or not self._fresh(group, at):
+                    continue
+                score = similarity(fp.signature, stored)
+                if score >= SIMILARITY and score > best[0]:
+                    best = (score, group)
+        return best[1]
+
+    def remember(self, group: ReportGroup, fp: Fingerprint, *, new: bool) -> None:
+        """Make the batch's later reports find ``group`` by this report's keys. Only a new
+        group's own text is banded: a group is compared with the text that opened it."""
+        table = self.incident_groups if group.incident_id else self.by_content
+        for key in fp.content_keys:
+            table.setdefault(key, group)
+        for key in fp.account_keys:
+            self.by_account.setdefault(key, group)
+        if new and fp.signature is not None:
+            self.signatures[id(group)] = fp.signature
+            for band in fp.bands:
+                self.by_band.setdefault(band, []).append(group)

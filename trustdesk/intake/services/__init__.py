@@ -1,0 +1,25 @@
+"""Intake services: the only code that changes reports, groups and dead letters."""
+
+from .deadletters import keep_dead_letter, replay_dead_letter
+from .receive import receive_batch, receive_report
+from .triage import (
+    GROUP_TRANSITIONS,
+    attach_group,
+    dismiss_group,
+    mark_spam,
+    open_incident_from_group,
+    reopen_group,
+)
+
+__all__ = [
+    "GROUP_TRANSITIONS",
+    "attach_group",
+    "dismiss_group",
+    "keep_dead_letter",
+    "mark_spam",
+    "open_incident_from_group",
+    "receive_batch",
+    "receive_report",
+    "reopen_group",
+    "replay_dead_letter",
+]

@@ -1,0 +1,80 @@
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from trustdesk.intake.models import GroupBand, ReportGroup
+
+from .factories import make_report
+
+pytestmark = pytest.mark.django_db
+
+TEXT = "Students are filming the blackout choking challenge in the school bathroom and posting it"
+
+
+def test_the_same_link_written_differently_joins_one_group():
+    first = make_report(text="one", url="https://www.video.example/watch/1?utm_source=wa")
+    second = make_report(text="two", url="http://video.example/watch/1/")
+    assert second.group == first.group
+    assert ReportGroup.objects.get().report_count == 2
+
+
+def test_near_duplicate_text_joins_one_group_and_different_text_does_not():
+    first = make_report(text=TEXT)
+    paraphrase = make_report(text=TEXT.replace("school bathroom", "school toilets") + "!!")
+    other = make_report(text="A fake giveaway page is impersonating the finance minister today")
+    assert paraphrase.group == first.group
+    assert other.group != first.group
+
+
+def test_bands_are_kept_in_the_database_for_other_processes():
+    first = make_report(text=TEXT)
+    assert GroupBand.objects.filter(group=first.group).count() == 16
+    # A later call builds its matcher from the database alone, as another process would.
+    assert make_report(text=TEXT + " again").group == first.group
+
+
+def test_a_report_after_the_window_opens_a_new_group(settings):
+    settings.INTAKE_GROUP_WINDOW_HOURS = 48
+    with time_machine.travel("2026-11-01 09:00Z", tick=False) as clock:
+        first = make_report(text=TEXT, url="https://video.example/watch/1")
+        clock.shift(timedelta(hours=47))
+        inside = make_report(text="same link", url="https://video.example/watch/1")
+        clock.shift(timedelta(hours=49))
+        after = make_report(text="same link later", url="https://video.example/watch/1")
+    assert inside.group == first.group
+    assert after.group != first.group
+
+
+def test_a_dismissed_group_is_not_joined(lead):
+    from trustdesk.intake import services
+
+    first = make_report(url="https://video.example/watch/1")
+    services.dismiss_group(actor=lead, group=first.group, reason="satire")
+    assert make_report(url="https://video.example/watch/1").group != first.group
+
+
+def test_reports_about_the_same_account_group_together():
+    from trustdesk.intake import services
+    from trustdesk.intake.incoming import IncomingItem, IncomingReport
+
+    def about_account(text):
+        incoming = IncomingReport(
+            channel="api", text=text, items=[IncomingItem(account_id="@troll_42")]
+        )
+        return services.receive_report(report=incoming).report
+
+    assert about_account("threats in my DMs").group == about_account("he doxxed me").group
+
+
+def test_one_batch_groups_its_own_reports(im):
+    from trustdesk.intake import services
+    from trustdesk.intake.incoming import IncomingItem, IncomingReport
+
+    batch = [
+        IncomingReport(channel="api", text=TEXT, items=[IncomingItem(url=f"https://v.example/{n}")])
+        for n in range(5)
+    ]
+    results = services.receive_batch(reports=batch, actor=im)
+    assert len({r.report.group_id for r in results}) == 1
+    assert ReportGroup.objects.get().report_count == 5
