@@ -156,7 +156,7 @@ class Migration(migrations.Migration):
                     "request_id",
                     models.PositiveBigIntegerField(blank=True, db_index=True, null=True),
                 ),
-                ("stratum", models.CharField(max_length=20)),
+                ("stratum", models.CharField(max_length=40)),
                 (
                     "status",
                     models.CharField(

@@ -118,7 +118,7 @@ class Review(models.Model):
     )
     # Not a foreign key: quality works without the regulatory app installed.
     request_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
-    stratum = models.CharField(max_length=20)
+    stratum = models.CharField(max_length=40)
     reviewee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews_received"
     )
