@@ -23,7 +23,9 @@ from pydantic import BaseModel
 from trustdesk.accounts.api import SessionAuth, TokenAuth
 from trustdesk.accounts.api import router as accounts_router
 from trustdesk.incidents.api import router as incidents_router
+from trustdesk.intake.api import router as intake_router
 from trustdesk.lib.errors import DomainError, IllegalTransition
+from trustdesk.postmortems.api import router as postmortems_router
 from trustdesk.taxonomy.api import router as taxonomy_router
 
 ALL_FIELDS = "__all__"
@@ -69,6 +71,12 @@ api = TrustdeskAPI(
 api.add_router("/v1/", accounts_router)
 api.add_router("/v1/incidents", incidents_router)
 api.add_router("/v1/taxonomy", taxonomy_router)
+api.add_router("/v1/reports", intake_router)
+api.add_router("/v1/regulatory", "trustdesk.regulatory.api.router")
+api.add_router("/v1/quality", "trustdesk.quality.api.router")
+api.add_router("/v1/", "trustdesk.playbooks.api.router")
+api.add_router("/v1/postmortems", postmortems_router)
+api.add_router("/v1/oncall", "trustdesk.oncall.api.router")
 
 
 def _error(

@@ -36,6 +36,8 @@ SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("TRUSTDESK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("TRUSTDESK_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("TRUSTDESK_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in mail and chat messages are absolute, on the public URL.
+NOTIFY_BASE_URL = SITE_URL
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,6 +60,14 @@ INSTALLED_APPS = [
     "trustdesk.taxonomy",
     "trustdesk.audit",
     "trustdesk.incidents",
+    "trustdesk.intake",
+    "trustdesk.notify",
+    "trustdesk.oncall",
+    "trustdesk.regulatory",
+    "trustdesk.quality",
+    "trustdesk.markets",
+    "trustdesk.playbooks",
+    "trustdesk.postmortems",
 ]
 
 MIDDLEWARE = [
@@ -190,7 +200,7 @@ STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "trustdesk.core.staticfiles.StaticFilesStorage"},
 }
 MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = DEBUG

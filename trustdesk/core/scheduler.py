@@ -30,6 +30,17 @@ class Job:
 
 
 SCHEDULE: list[Job] = [
+    Job("postmortem-reminders", "trustdesk.postmortems.tasks.sweep_reminders", timedelta(hours=1)),
+    Job("deadline-sweep", "trustdesk.regulatory.tasks.sweep_deadlines", timedelta(minutes=1)),
+    Job("notify-deliver", "trustdesk.notify.tasks.deliver_pending", timedelta(minutes=1)),
+    Job("oncall-pages", "trustdesk.oncall.tasks.sweep_pages", timedelta(minutes=1)),
+    Job("risk-reminders", "trustdesk.markets.tasks.send_risk_reminders", timedelta(hours=1)),
+    Job(
+        "quality-sampling",
+        "trustdesk.quality.tasks.run_quality_cycle",
+        timedelta(days=1),
+        offset=timedelta(hours=3),
+    ),
     Job(
         "audit-verify",
         "trustdesk.audit.tasks.verify_audit_chain",

@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from enum import IntEnum
 
 from django.conf import settings
@@ -153,6 +153,9 @@ def _message(request: RegulatoryRequest, step: Step, now: datetime) -> tuple[str
     return subject, body
 
 
+_URGENT_WITHIN = timedelta(hours=2)
+
+
 def _fire(request: RegulatoryRequest, now: datetime) -> int:
     """Insert the rows for every step the clock has crossed and notify for the highest one
     (the lower ones are marked superseded, so nobody gets three messages at once)."""
@@ -187,6 +190,9 @@ def _fire(request: RegulatoryRequest, now: datetime) -> int:
         subject=subject,
         body=body,
         link=reverse("regulatory:detail", args=[request.pk]),
+        thread_key=f"regulatory-request-{request.pk}",
+        # Quiet hours give way when the legal clock has under two hours left (or has run out).
+        urgent=request.due_at - now < _URGENT_WITHIN,
     )
     row.notified = [u.username for u in people]
     row.save(update_fields=["notified"])
