@@ -222,3 +222,27 @@ def test_two_workers_sweeping_at_once_escalate_once_per_level(
         f"regulatory.request.{request.pk}.%",
     )
     assert sorted(name for (name,) in notified) == ["eve.emealead", "lee.apaclead", "owen.owner"]
+
+
+@pytest.mark.django_db
+def test_quiet_hours_hold_early_reminders_but_not_a_clock_about_to_run_out(
+    request_due, im, time_machine
+) -> None:
+    from datetime import time
+
+    from trustdesk.notify.models import Delivery, Preference
+
+    im.tz = "UTC"
+    im.save(update_fields=["tz"])
+    quiet = Preference.objects.create(user=im, quiet_from=time(6, 0), quiet_until=time(23, 0))
+    time_machine.move_to(utc("2026-11-20 12:00"), tick=False)  # 50%: 12 h left
+    escalation.sweep()
+    early = Delivery.objects.get(recipient=im, event_key__endswith=".50")
+    assert early.next_attempt_at == utc("2026-11-20 23:00")
+
+    quiet.quiet_from, quiet.quiet_until = time(20, 0), time(7, 0)
+    quiet.save()
+    time_machine.move_to(utc("2026-11-20 23:50"), tick=False)  # 90% crossed, 10 min left
+    escalation.sweep()
+    late = Delivery.objects.get(recipient=im, event_key__endswith=".90")
+    assert late.next_attempt_at == utc("2026-11-20 23:50")
