@@ -14,3 +14,11 @@ class Form(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+
+def first_error(form: forms.Form) -> str:
+    """The form's first error as one line naming the field, for a flash message."""
+    field, errors = next(iter(form.errors.items()))
+    if field == "__all__":
+        return str(errors[0])
+    return f"{form.fields[field].label or field}: {errors[0]}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from trustdesk.core.forms import first_error
 from trustdesk.core.http import AuthedRequest
 from trustdesk.lib.errors import DomainError, IllegalTransition
 from trustdesk.taxonomy.severity import DIMENSIONS, RUBRIC, Severity
@@ -134,13 +134,6 @@ def _failed(
     return render(request, "incidents/detail.html", full, status=status)
 
 
-def _first_error(form: forms.Form) -> str:
-    field, errors = next(iter(form.errors.items()))
-    if field == "__all__":
-        return str(errors[0])
-    return f"{form.fields[field].label or field}: {errors[0]}"
-
-
 def _transition_message(exc: DomainError) -> str:
     if isinstance(exc, IllegalTransition):
         allowed = ", ".join(Status(s).label for s in exc.allowed) or "none (final state)"
@@ -157,7 +150,7 @@ def transition(request: AuthedRequest, pk: int) -> HttpResponse:
     incident = access.get_rw_incident_for_user(request.user, pk)
     form = TransitionForm(request.POST, user=request.user)
     if not form.is_valid():
-        message = _first_error(form)
+        message = first_error(form)
         return _failed(request, incident, "header", message, 422, transition_error=message)
     target = form.cleaned_data["to"]
     try:
@@ -191,9 +184,7 @@ def add_participant(request: AuthedRequest, pk: int) -> HttpResponse:
         else:
             message = f"{participant.user.display_name} is {participant.get_role_display()}."
             return _done(request, pk, ("participants", "header", "timeline"), message)
-    return _failed(
-        request, incident, "participants", _first_error(form), 422, participant_form=form
-    )
+    return _failed(request, incident, "participants", first_error(form), 422, participant_form=form)
 
 
 @login_required
@@ -220,7 +211,7 @@ def add_task(request: AuthedRequest, pk: int) -> HttpResponse:
             apply_domain_error(form, exc)
         else:
             return _done(request, pk, ("tasks", "timeline"), f"Task added: {task.title}")
-    return _failed(request, incident, "tasks", _first_error(form), 422, task_form=form)
+    return _failed(request, incident, "tasks", first_error(form), 422, task_form=form)
 
 
 @login_required
@@ -252,7 +243,7 @@ def add_note(request: AuthedRequest, pk: int) -> HttpResponse:
             apply_domain_error(form, exc)
         else:
             return _done(request, pk, ("note", "timeline"), "Note added to the timeline.")
-    return _failed(request, incident, "note", _first_error(form), 422, note_form=form)
+    return _failed(request, incident, "note", first_error(form), 422, note_form=form)
 
 
 @login_required

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -161,13 +160,6 @@ def failed(
         return panels(request, pm, (panel,), status=status, **context)
     full = detail_context(request, pm, **context)
     return render(request, "postmortems/detail.html", full, status=status)
-
-
-def first_error(form: forms.Form) -> str:
-    field, errors = next(iter(form.errors.items()))
-    if field == "__all__":
-        return str(errors[0])
-    return f"{form.fields[field].label or field}: {errors[0]}"
 
 
 def error_message(exc: DomainError) -> str:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_POST
 
 from trustdesk.accounts.models import User
+from trustdesk.core.forms import first_error
 from trustdesk.core.http import AuthedRequest
 from trustdesk.incidents.forms import apply_domain_error
 from trustdesk.lib.errors import DomainError
@@ -29,7 +30,7 @@ from ..forms import (
 )
 from ..lifecycle import ActionStatus
 from ..models import ActionItem, PostMortem
-from .common import detail_context, done, error_message, failed, first_error, reload
+from .common import detail_context, done, error_message, failed, reload
 
 PAGE_SIZE = 25
 
