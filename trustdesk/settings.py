@@ -219,6 +219,11 @@ EMAIL_HOST_USER = env_str("TRUSTDESK_SMTP_USER")
 EMAIL_HOST_PASSWORD = env_str("TRUSTDESK_SMTP_PASSWORD")
 EMAIL_USE_TLS = env_bool("TRUSTDESK_SMTP_STARTTLS", False)
 DEFAULT_FROM_EMAIL = env_str("TRUSTDESK_FROM_EMAIL", "trustdesk@localhost")
+MAIL_DIR = env_str("TRUSTDESK_MAIL_DIR")
+if MAIL_DIR:
+    # Write outgoing mail to files in this folder instead of sending it (the demo does).
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = MAIL_DIR
 
 LOGGING = {
     "version": 1,

@@ -68,6 +68,11 @@ class Command(BaseCommand):
         work()
         self.stdout.write(f" done ({time.monotonic() - started:.1f}s)")
 
+    @property
+    def mail_dir(self) -> str:
+        """The demo has no mail server: mail goes to files unless one is configured."""
+        return os.environ.get("TRUSTDESK_MAIL_DIR") or str(settings.DATA_DIR / "mail")
+
     def _run_children(self, url: str) -> int:
         python = [sys.executable, "-m", "trustdesk.cli"]
         # This process has run the system checks; each child repeating them costs seconds.
@@ -78,7 +83,7 @@ class Command(BaseCommand):
                 "scheduler": [*python, "scheduler", "--skip-checks"],
             },
             say=self.stdout.write,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONUNBUFFERED": "1", "TRUSTDESK_MAIL_DIR": self.mail_dir},
         )
         with supervisor.signals_handled():
             supervisor.start()
@@ -111,6 +116,7 @@ class Command(BaseCommand):
         lines += [
             "  Every demo account shares this password.",
             f"  Database: {where}",
+            f"  Mail (email notifications) is written to files in {self.mail_dir}",
             "  Processes: web (gunicorn), worker, scheduler. Press Ctrl-C to stop.",
             "",
         ]
