@@ -30,6 +30,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from trustdesk.accounts.models import Membership, Role, Team, User
+from trustdesk.core import demo_desk
 from trustdesk.incidents import services
 from trustdesk.incidents.lifecycle import OPEN_STATUSES, Status
 from trustdesk.incidents.models import (
@@ -128,6 +129,8 @@ def seed(
         for step in bar:
             with _clock(step.at):
                 step.run()
+        demo_desk.seed_requests(now=now)
+        demo_desk.seed_reports(now=now)
     return SeedResult(accounts=people.accounts, incidents=len(planner.stories))
 
 

@@ -100,3 +100,13 @@ def test_open_incidents_have_work_left(seeded):
 def test_seed_demo_refuses_a_database_with_incidents(seeded):
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_demo")
+
+
+def test_the_deadline_board_and_triage_queue_have_work(seeded):
+    from trustdesk.intake.models import Report, ReportGroup
+    from trustdesk.regulatory.models import RegulatoryRequest
+
+    requests = RegulatoryRequest.objects.all()
+    assert requests.count() >= 6
+    assert Report.objects.count() >= 20
+    assert ReportGroup.objects.filter(report_count__gte=4).count() >= 3
