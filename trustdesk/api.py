@@ -77,6 +77,11 @@ api.add_router("/v1/quality", "trustdesk.quality.api.router")
 api.add_router("/v1/", "trustdesk.playbooks.api.router")
 api.add_router("/v1/postmortems", postmortems_router)
 api.add_router("/v1/oncall", "trustdesk.oncall.api.router")
+api.add_router("/v1/analytics", "trustdesk.analytics.api.router")
+api.add_router("/v1/enforcement", "trustdesk.enforcement.api.router")
+api.add_router("/v1/exports", "trustdesk.exports.api.router")
+api.add_router("/v1/wellbeing", "trustdesk.wellbeing.api.router")
+api.add_router("/v1/retention", "trustdesk.retention.api.router")
 
 
 def _error(

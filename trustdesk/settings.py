@@ -68,6 +68,11 @@ INSTALLED_APPS = [
     "trustdesk.markets",
     "trustdesk.playbooks",
     "trustdesk.postmortems",
+    "trustdesk.enforcement",
+    "trustdesk.exports",
+    "trustdesk.wellbeing",
+    "trustdesk.retention",
+    "trustdesk.analytics",
 ]
 
 MIDDLEWARE = [

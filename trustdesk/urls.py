@@ -16,6 +16,11 @@ urlpatterns = [
     path("postmortems/", include("trustdesk.postmortems.urls")),
     path("playbooks/", include("trustdesk.playbooks.urls")),
     path("", include("trustdesk.markets.urls")),
+    path("analytics/", include("trustdesk.analytics.urls")),
+    path("enforcement/", include("trustdesk.enforcement.urls")),
+    path("exports/", include("trustdesk.exports.urls")),
+    path("wellbeing/", include("trustdesk.wellbeing.urls")),
+    path("retention/", include("trustdesk.retention.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
