@@ -14,8 +14,10 @@ import hashlib
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
@@ -31,6 +33,27 @@ BLUR_RADIUS = 12
 IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
 # Decompression bombs are refused rather than decoded.
 Image.MAX_IMAGE_PIXELS = 50_000_000
+
+# Higher apps register here (wellbeing, from its AppConfig.ready); intake never imports them.
+# on_reveal(user, attachment, category) runs after a reveal is audited; what it returns is
+# merged into the reveal's JSON answer. viewing_hooks(user, category) return how this person
+# wants evidence and sensitive text shown (CSS classes and flags for the templates).
+on_reveal: list[Callable[[Any, Any, Any], dict[str, Any]]] = []
+viewing_hooks: list[Callable[[Any, Any], dict[str, Any]]] = []
+
+
+def revealed(user: Any, attachment: Any, category: Any) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    for hook in on_reveal:
+        extra.update(hook(user, attachment, category))
+    return extra
+
+
+def viewing(user: Any, category: Any) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for hook in viewing_hooks:
+        found.update(hook(user, category))
+    return found
 
 
 @dataclass

@@ -72,10 +72,11 @@ def reveal(request: AuthedRequest, pk: int) -> HttpResponse:
             "category": category.code if category else "",
         },
     )
+    extra = evidence.revealed(request.user, attachment, category)
     url = reverse("intake:evidence_original", args=[attachment.pk])
     url += "?token=" + reveal_token(attachment, request.user.pk)
     if request.headers.get("Accept", "").startswith("application/json"):
-        return _private(JsonResponse({"url": url, "seconds": REVEAL_SECONDS}))
+        return _private(JsonResponse({"url": url, "seconds": REVEAL_SECONDS, **extra}))
     return redirect(url)
 
 

@@ -14,6 +14,7 @@ from trustdesk.lib.errors import DomainError
 from trustdesk.lib.regions import Region
 
 from .. import access, services
+from .. import evidence as evidence_store
 from ..forms import AttachForm, OpenIncidentForm, ReasonForm
 from ..models import Attachment, ContentItem, GroupStatus, Report, ReportGroup
 
@@ -72,6 +73,7 @@ def group_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "group": group,
         "rows": rows,
         "sensitive": bool(group.category and group.category.sensitive),
+        "viewing": evidence_store.viewing(request.user, group.category),
         "can_triage": access.can_triage(request.user) and group.status == GroupStatus.OPEN,
         "can_reopen": access.can_triage(request.user)
         and group.status in (GroupStatus.DISMISSED, GroupStatus.SPAM),

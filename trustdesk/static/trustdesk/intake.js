@@ -24,6 +24,7 @@
     var item = img.closest("[data-evidence]");
     var button = item && item.querySelector("[data-reveal]");
     if (button) button.textContent = "Reveal (logged)";
+    img.dispatchEvent(new CustomEvent("evidence:blurred", { bubbles: true }));
   }
 
   function blurAll() {
@@ -59,6 +60,7 @@
         img.alt = img.alt.replace(/^Blurred evidence/, "Revealed evidence");
         var button = form.querySelector("[data-reveal]");
         if (button) button.textContent = "Blur again";
+        img.dispatchEvent(new CustomEvent("evidence:revealed", { bubbles: true, detail: data }));
       })
       .catch(function (error) {
         var region = document.getElementById("flash");
