@@ -31,3 +31,35 @@ class QuietHoursForm(forms.Form):
         if (data.get("quiet_from") is None) != (data.get("quiet_until") is None):
             self.add_error("quiet_until", "Give both times, or neither to turn quiet hours off.")
         return data
+
+
+WEEKDAY_CHOICES = [
+    (1, "Monday"),
+    (2, "Tuesday"),
+    (3, "Wednesday"),
+    (4, "Thursday"),
+    (5, "Friday"),
+    (6, "Saturday"),
+    (7, "Sunday"),
+]
+
+
+class WorkingHoursForm(forms.Form):
+    work_from = forms.TimeField(required=False, help_text="e.g. 09:00, in your time zone")
+    work_until = forms.TimeField(required=False, help_text="e.g. 17:30")
+    work_days = forms.TypedMultipleChoiceField(
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: Monday to Friday",
+    )
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        start, end = data.get("work_from"), data.get("work_until")
+        if (start is None) != (end is None):
+            self.add_error("work_until", "Give both times, or neither to turn working hours off.")
+        elif start is not None and end is not None and start >= end:
+            self.add_error("work_until", "Working hours end after they start, on the same day.")
+        return data

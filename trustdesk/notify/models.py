@@ -169,8 +169,9 @@ class DeliveryAttempt(models.Model):
 
 
 class Preference(models.Model):
-    """A person's quiet hours, in their own zone (``User.tz``). Email and webhook copies of
-    non-urgent notifications wait until the quiet hours end; in-app ones arrive at once.
+    """A person's quiet and working hours, in their own zone (``User.tz``). Email and webhook
+    copies of non-urgent notifications wait until the quiet hours end and the next working
+    hours start; in-app ones arrive at once.
     Urgent ones (a SEV1 page, a clock with under two hours left) ignore quiet hours."""
 
     user = models.OneToOneField(
@@ -178,6 +179,12 @@ class Preference(models.Model):
     )
     quiet_from = models.TimeField(null=True, blank=True)
     quiet_until = models.TimeField(null=True, blank=True)
+    # Working hours: non-urgent copies outside them wait for the next working start.
+    work_from = models.TimeField(null=True, blank=True)
+    work_until = models.TimeField(null=True, blank=True)
+    work_days = models.JSONField(
+        default=list, blank=True, help_text="ISO weekdays (1 = Monday); empty: Monday-Friday"
+    )
 
     def __str__(self) -> str:
         return f"quiet hours of {self.user_id}"

@@ -13,7 +13,7 @@ from trustdesk.accounts.models import User
 from trustdesk.audit import services as audit
 
 from .models import Delivery, Destination, Notification, Preference, TransportKind
-from .quiet import quiet_ends_at
+from .quiet import send_at
 
 
 @transaction.atomic
@@ -93,19 +93,15 @@ def _default_email_destinations(users: list[User]) -> None:
 
 
 def _send_after(users: list[User], *, urgent: bool) -> dict[int, datetime]:
-    """Per person: when their quiet hours end, for those in quiet hours now."""
+    """Per person: when a copy may go out, for those in quiet hours or outside their
+    working hours now."""
     if urgent:
         return {}
     now = timezone.now()
     by_id = {u.pk: u for u in users}
     later = {}
     for pref in Preference.objects.filter(user__in=users):
-        end = quiet_ends_at(
-            now,
-            tz=by_id[pref.user_id].tz,
-            quiet_from=pref.quiet_from,
-            quiet_until=pref.quiet_until,
-        )
+        end = send_at(now, tz=by_id[pref.user_id].tz, pref=pref)
         if end is not None:
             later[pref.user_id] = end
     return later
@@ -178,5 +174,23 @@ def set_quiet_hours(*, user: User, quiet_from: time | None, quiet_until: time | 
         action="notify.preference.set",
         obj=pref,
         after={"quiet_from": str(quiet_from), "quiet_until": str(quiet_until)},
+    )
+    return pref
+
+
+@transaction.atomic
+def set_working_hours(
+    *, user: User, work_from: time | None, work_until: time | None, work_days: list[int]
+) -> Preference:
+    """Set (or clear, with two Nones) the user's working hours, in their own zone."""
+    pref, _ = Preference.objects.update_or_create(
+        user=user,
+        defaults={"work_from": work_from, "work_until": work_until, "work_days": work_days},
+    )
+    audit.record(
+        actor=user,
+        action="notify.preference.set",
+        obj=pref,
+        after={"work_from": str(work_from), "work_until": str(work_until), "work_days": work_days},
     )
     return pref

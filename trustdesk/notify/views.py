@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from trustdesk.core.http import AuthedRequest
 
 from . import services
-from .forms import DestinationForm, QuietHoursForm
+from .forms import DestinationForm, QuietHoursForm, WorkingHoursForm
 from .models import Delivery, Destination, Notification, Preference
 
 PAGE_SIZE = 50
@@ -99,16 +99,35 @@ def quiet_hours(request: AuthedRequest) -> HttpResponse:
     return redirect("notify:channels")
 
 
+@login_required
+@require_POST
+def working_hours(request: AuthedRequest) -> HttpResponse:
+    form = WorkingHoursForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "notify/channels.html", _channels_context(request, working=form), status=422
+        )
+    services.set_working_hours(user=request.user, **form.cleaned_data)
+    return redirect("notify:channels")
+
+
 def _channels_context(
     request: AuthedRequest,
     *,
     form: DestinationForm | None = None,
     quiet: QuietHoursForm | None = None,
+    working: WorkingHoursForm | None = None,
 ) -> dict[str, object]:
     pref = Preference.objects.filter(user=request.user).first()
     initial = {"quiet_from": pref.quiet_from, "quiet_until": pref.quiet_until} if pref else {}
+    hours = (
+        {"work_from": pref.work_from, "work_until": pref.work_until, "work_days": pref.work_days}
+        if pref
+        else {}
+    )
     return {
         "destinations": Destination.objects.filter(user=request.user),
         "form": form or DestinationForm(),
         "quiet": quiet or QuietHoursForm(initial=initial),
+        "working": working or WorkingHoursForm(initial=hours),
     }

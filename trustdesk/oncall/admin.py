@@ -1,11 +1,24 @@
 from django.contrib import admin
 
-from .models import EngagementMatch, EngagementRule, Override, Rotation, RotationMember
+from .models import (
+    EngagementMatch,
+    EngagementRule,
+    Override,
+    Rotation,
+    RotationLayer,
+    RotationMember,
+)
 
 
 class MemberInline(admin.TabularInline):
     model = RotationMember
     extra = 1
+
+
+class LayerInline(admin.TabularInline):
+    model = RotationLayer
+    extra = 0
+    show_change_link = False
 
 
 class OverrideInline(admin.TabularInline):
@@ -16,7 +29,7 @@ class OverrideInline(admin.TabularInline):
 @admin.register(Rotation)
 class RotationAdmin(admin.ModelAdmin):
     list_display = ["name", "team", "tz", "shift_days", "handoff_time"]
-    inlines = [MemberInline, OverrideInline]
+    inlines = [MemberInline, LayerInline, OverrideInline]
 
 
 @admin.register(EngagementRule)

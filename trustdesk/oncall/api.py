@@ -17,7 +17,7 @@ from trustdesk.lib.errors import InvalidInput
 from trustdesk.taxonomy.models import Market
 
 from . import escalation, schedule
-from .models import EngagementMatch, Page
+from .models import EngagementMatch
 
 router = Router(tags=["oncall"])
 
@@ -36,7 +36,8 @@ class GapOut(Schema):
 
 class PageOut(Schema):
     id: int
-    incident: int
+    incident: int | None
+    request: int | None
     status: str
     acknowledged_by: str | None
     acknowledged_at: datetime | None
@@ -96,12 +97,12 @@ def coverage_gaps(request: HttpRequest, days: int = 7) -> list[GapOut]:
 def acknowledge(request: HttpRequest, page_id: int) -> PageOut:
     """Acknowledge a page: its escalation stops. 409 when it already stopped."""
     user = request_user(request)
-    visible = Incident.objects.visible_to(user)
-    page = get_object_or_404(Page.objects.filter(incident__in=visible), pk=page_id)
+    page = get_object_or_404(escalation.visible_pages(user), pk=page_id)
     page = escalation.acknowledge(actor=user, page=page)
     return PageOut(
         id=page.pk,
         incident=page.incident_id,
+        request=page.request_id,
         status=page.status,
         acknowledged_by=page.acknowledged_by.username if page.acknowledged_by else None,
         acknowledged_at=page.acknowledged_at,

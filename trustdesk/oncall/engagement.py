@@ -6,19 +6,57 @@ match, the audit event and the notification outbox rows commit with the incident
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 
 from trustdesk.accounts.models import User
 from trustdesk.audit import services as audit
 from trustdesk.incidents import services as incidents
 from trustdesk.incidents.models import Incident
+from trustdesk.intake.models import Report, ReporterType
 from trustdesk.notify.services import notify
+from trustdesk.regulatory.models import AuthorityKind, RegulatoryRequest
 from trustdesk.taxonomy.severity import Severity
 
-from .models import EngagementMatch, EngagementRule, RestrictedCondition
+from .models import EngagementMatch, EngagementRule, RestrictedCondition, SourceType
 
 _WORST_FIRST: list[str] = [Severity.SEV1, Severity.SEV2, Severity.SEV3, Severity.SEV4]
+
+
+# Incidents have no source field: it is derived from what hangs on them. Internal reports and
+# detection systems are not a source a rule can ask for.
+REPORTER_SOURCES: dict[str, str] = {
+    ReporterType.USER: SourceType.USER,
+    ReporterType.TRUSTED_FLAGGER: SourceType.TRUSTED_FLAGGER,
+    ReporterType.REGULATOR: SourceType.REGULATOR,
+    ReporterType.LAW_ENFORCEMENT: SourceType.LAW_ENFORCEMENT,
+    ReporterType.NGO: SourceType.NGO,
+    ReporterType.PRESS: SourceType.PRESS,
+}
+AUTHORITY_SOURCES: dict[str, str] = {
+    AuthorityKind.COURT: SourceType.COURT,
+    AuthorityKind.REGULATOR: SourceType.REGULATOR,
+    AuthorityKind.LAW_ENFORCEMENT: SourceType.LAW_ENFORCEMENT,
+    AuthorityKind.PROSECUTOR: SourceType.LAW_ENFORCEMENT,
+    AuthorityKind.GOVERNMENT: SourceType.GOVERNMENT,
+    AuthorityKind.CLEARINGHOUSE: SourceType.NGO,
+    AuthorityKind.TRUSTED_FLAGGER: SourceType.TRUSTED_FLAGGER,
+    AuthorityKind.INDIVIDUAL: SourceType.USER,
+}
+
+
+def source_types(incident: Incident) -> set[str]:
+    """Where the incident came from: its attached reports' reporter types and its linked
+    regulatory requests' authority kinds."""
+    reporters = Report.objects.filter(group__incident=incident).values_list(
+        "reporter_type", flat=True
+    )
+    kinds = RegulatoryRequest.objects.filter(incident=incident).values_list(
+        "authority__kind", flat=True
+    )
+    found = {REPORTER_SOURCES.get(r) for r in set(reporters)}
+    found |= {AUTHORITY_SOURCES.get(k) for k in set(kinds)}
+    return {s for s in found if s}
 
 
 def _words(rule: EngagementRule) -> list[str]:
@@ -60,7 +98,37 @@ def evaluate(rule: EngagementRule, incident: Incident) -> list[str] | None:
         return None
     if rule.restricted == RestrictedCondition.ONLY:
         reasons.append("incident is restricted")
+    if rule.source_types:
+        hits = sorted(set(rule.source_types) & source_types(incident))
+        if not hits:
+            return None
+        reasons.append(f"source {', '.join(SourceType(h).label.lower() for h in hits)}")
     return reasons
+
+
+def _with_sources(rule: EngagementRule) -> models.QuerySet[Incident]:
+    reporters = [r for r, s in REPORTER_SOURCES.items() if s in rule.source_types]
+    kinds = [k for k, s in AUTHORITY_SOURCES.items() if s in rule.source_types]
+    has_source = models.Q(
+        pk__in=Report.objects.filter(reporter_type__in=reporters).values("group__incident")
+    ) | models.Q(
+        pk__in=RegulatoryRequest.objects.filter(authority__kind__in=kinds).values("incident")
+    )
+    return Incident.objects.open().filter(has_source).exclude(engagement_matches__rule=rule)
+
+
+def sweep_sources() -> int:
+    """Every minute: re-check incidents that gained a source since they were created.
+
+    Reports and regulatory requests are attached by the intake and regulatory apps after the
+    incident exists; rather than hooking into them, the sweep engages within a minute."""
+    fired = 0
+    rules = [r for r in EngagementRule.objects.filter(enabled=True) if r.source_types]
+    for rule in rules:
+        for incident in _with_sources(rule):
+            with transaction.atomic():
+                fired += len(engage(incident))
+    return fired
 
 
 def people_of(rule: EngagementRule) -> list[User]:

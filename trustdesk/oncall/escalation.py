@@ -13,6 +13,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,8 +22,9 @@ from trustdesk.audit import services as audit
 from trustdesk.incidents.models import Incident
 from trustdesk.lib.errors import Conflict
 from trustdesk.notify.services import notify
+from trustdesk.regulatory.models import RegulatoryRequest
 
-from . import schedule
+from . import clocks, schedule
 from .models import EscalationPolicy, EscalationStep, Page, PageStatus, Rotation, StepKind
 
 logger = logging.getLogger(__name__)
@@ -32,7 +34,7 @@ _MAX_STEPS_PER_PASS = 100  # a policy of only repeats must not spin forever
 
 
 def _rotations(**filters: object) -> list[Rotation]:
-    rows = Rotation.objects.filter(**filters).prefetch_related("members__user", "overrides")
+    rows = Rotation.objects.filter(**filters).prefetch_related(*schedule.PREFETCH)
     return list(rows)
 
 
@@ -58,7 +60,11 @@ def targets(step: EscalationStep, now: datetime) -> list[User]:
 
 
 def _page_people(page: Page, step: EscalationStep, now: datetime) -> None:
+    if page.request is not None:
+        clocks.page_people(page, targets(step, now), step.position, now)
+        return
     incident = page.incident
+    assert incident is not None
     notify(
         recipients=targets(step, now),
         event_key=f"page.{page.pk}.step.{step.position}.round.{page.repeats_done}",
@@ -120,7 +126,8 @@ def start(incident: Incident, *, now: datetime | None = None) -> list[Page]:
     """Start every enabled policy that covers the incident's severity (once per policy)."""
     now = now or timezone.now()
     pages = []
-    for policy in EscalationPolicy.objects.filter(enabled=True):
+    policies = EscalationPolicy.objects.filter(enabled=True, region__in=("", incident.region))
+    for policy in policies:
         if _WORST_FIRST.index(incident.severity) > _WORST_FIRST.index(policy.min_severity):
             continue
         page, created = Page.objects.get_or_create(
@@ -135,18 +142,55 @@ def start(incident: Incident, *, now: datetime | None = None) -> list[Page]:
     return pages
 
 
+def start_for_clock(request: RegulatoryRequest, threshold: str, *, now: datetime) -> list[Page]:
+    """Start every enabled clock policy of the request's region, once per threshold."""
+    pages = []
+    policies = EscalationPolicy.objects.filter(
+        enabled=True, on_regulatory_clocks=True, region__in=("", request.region)
+    )
+    for policy in policies:
+        page, created = Page.objects.get_or_create(
+            policy=policy,
+            request=request,
+            threshold=threshold,
+            defaults={"next_step_at": now, "started_at": now},
+        )
+        if created:
+            audit.record(
+                actor=None,
+                action="oncall.page.start",
+                obj=request,
+                after={"policy": policy.name, "threshold": threshold},
+            )
+            advance(page, now=now)
+            pages.append(page)
+    return pages
+
+
 def sweep(*, now: datetime | None = None) -> int:
-    """Every minute: advance each active page whose next step is due."""
+    """Every minute: open pages for regulatory clocks near their deadline, then advance
+    each active page whose next step is due."""
     now = now or timezone.now()
+    for request, threshold in clocks.crossed(now):
+        start_for_clock(request, threshold, now=now)
     due = Page.objects.filter(status=PageStatus.ACTIVE, next_step_at__lte=now)
-    return sum(advance(page, now=now) for page in due.select_related("policy", "incident"))
+    rows = due.select_related("policy", "incident", "request")
+    return sum(advance(page, now=now) for page in rows)
+
+
+def visible_pages(user: User) -> QuerySet[Page]:
+    """Pages whose incident or regulatory request the user can see."""
+    return Page.objects.filter(
+        Q(incident__in=Incident.objects.visible_to(user))
+        | Q(incident__isnull=True, request__in=RegulatoryRequest.objects.visible_to(user))
+    )
 
 
 @transaction.atomic
 def acknowledge(*, actor: User, page: Page) -> Page:
-    """Stop the chain. Only someone who can see the incident may acknowledge."""
-    if not Incident.objects.visible_to(actor).filter(pk=page.incident_id).exists():
-        raise Conflict("You cannot see this incident.")
+    """Stop the chain. Only someone who can see the incident (or request) may acknowledge."""
+    if not visible_pages(actor).filter(pk=page.pk).exists():
+        raise Conflict("You cannot see what this page is about.")
     now = timezone.now()
     # A page that ran out of steps is still waiting for someone to take it.
     open_statuses = (PageStatus.ACTIVE, PageStatus.EXHAUSTED)
@@ -158,8 +202,8 @@ def acknowledge(*, actor: User, page: Page) -> Page:
     audit.record(
         actor=actor,
         action="oncall.page.acknowledge",
-        obj=page.incident,
-        after={"policy": page.policy.name},
+        obj=page.incident or page.request,
+        after={"policy": page.policy.name, "threshold": page.threshold},
     )
     page.refresh_from_db()
     return page

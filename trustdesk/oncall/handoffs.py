@@ -83,7 +83,7 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Every minute: create due handoffs, escalate stale ones."""
     now = now or timezone.now()
     created = escalated = 0
-    for rotation in Rotation.objects.prefetch_related("members__user", "overrides"):
+    for rotation in Rotation.objects.prefetch_related(*schedule.PREFETCH):
         for shift in schedule.shifts(rotation, now - LOOKBACK, now + timedelta(seconds=1)):
             if shift.starts_at > now - LOOKBACK:
                 created += _create(rotation, shift) is not None

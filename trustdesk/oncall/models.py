@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from trustdesk.accounts.models import Team
 from trustdesk.incidents.models import Incident, ParticipantRole
+from trustdesk.lib.regions import Region
+from trustdesk.regulatory.models import RegulatoryRequest
 from trustdesk.taxonomy.models import Category, Keyword, Market
 from trustdesk.taxonomy.severity import Severity
 
@@ -22,6 +24,19 @@ class RestrictedCondition(models.TextChoices):
     ANY = "any", "Restricted or not"
     ONLY = "only", "Restricted incidents only"
     NEVER = "never", "Unrestricted incidents only"
+
+
+class SourceType(models.TextChoices):
+    """Who brought an incident to us, as derived from its reports and regulatory requests."""
+
+    REGULATOR = "regulator", "Regulator"
+    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement or prosecutor"
+    COURT = "court", "Court"
+    GOVERNMENT = "government", "Government"
+    PRESS = "press", "Press"
+    TRUSTED_FLAGGER = "trusted_flagger", "Trusted flagger"
+    NGO = "ngo", "NGO or clearinghouse"
+    USER = "user", "User or individual"
 
 
 class EngagementRule(models.Model):
@@ -46,6 +61,11 @@ class EngagementRule(models.Model):
     )
     restricted = models.CharField(
         max_length=8, choices=RestrictedCondition.choices, default=RestrictedCondition.ANY
+    )
+    source_types = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Any of these sources (SourceType values); empty for any source",
     )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, null=True, blank=True)
     person = models.ForeignKey(
@@ -103,6 +123,20 @@ class Rotation(models.Model):
     handoff_time = models.TimeField(help_text="Local time the next person takes over")
     covers_from = models.TimeField(help_text="Local start of the daily coverage window")
     covers_until = models.TimeField(help_text="Local end; equal to start for 24 hours")
+    holiday_country = models.CharField(
+        max_length=8, blank=True, help_text="ISO country code of the public-holiday calendar"
+    )
+    holiday_subdiv = models.CharField(
+        max_length=16, blank=True, help_text="Subdivision (state, province), if it has its own"
+    )
+    holiday_fallback = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="On call on public holidays when no holiday layer covers",
+    )
 
     class Meta:
         ordering = ["team__name", "name"]
@@ -129,6 +163,54 @@ class RotationMember(models.Model):
         return f"{self.rotation} #{self.position}: {self.user_id}"
 
 
+class LayerWhen(models.TextChoices):
+    DAYS = "days", "On chosen weekdays"
+    HOLIDAYS = "holidays", "On public holidays"
+
+
+class RotationLayer(models.Model):
+    """A rota on top of the rotation's own (e.g. weekends, holidays). While active, the
+    highest layer covering the moment decides who is on call; overrides still win."""
+
+    rotation = models.ForeignKey(Rotation, on_delete=models.CASCADE, related_name="layers")
+    name = models.CharField(max_length=120)
+    position = models.PositiveSmallIntegerField(help_text="Higher layers win")
+    when = models.CharField(max_length=8, choices=LayerWhen.choices, default=LayerWhen.DAYS)
+    weekdays = models.JSONField(
+        default=list, blank=True, help_text="ISO weekdays (1 = Monday, 7 = Sunday); empty: all"
+    )
+    covers_from = models.TimeField(help_text="Local start; equal to the end for all day")
+    covers_until = models.TimeField()
+    shift_days = models.PositiveSmallIntegerField(default=7)
+
+    class Meta:
+        ordering = ["rotation_id", "-position"]
+        constraints = [
+            models.UniqueConstraint(fields=["rotation", "position"], name="one_layer_per_position"),
+            models.CheckConstraint(
+                condition=models.Q(shift_days__gte=1), name="layer_shift_days_min_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rotation}: layer {self.name}"
+
+
+class LayerMember(models.Model):
+    layer = models.ForeignKey(RotationLayer, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["layer_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["layer", "position"], name="one_layer_member_per_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.layer} #{self.position}: {self.user_id}"
+
+
 class Override(models.Model):
     """Someone covers part of a rotation instead of whoever is scheduled (swap, sickness)."""
 
@@ -151,7 +233,8 @@ class Override(models.Model):
 
 class EscalationPolicy(models.Model):
     """An ordered list of typed steps, started for new incidents at ``min_severity`` or
-    worse. Acknowledging the page stops it."""
+    worse, and (``on_regulatory_clocks``) for regulatory requests of its region whose
+    deadline is close. Acknowledging the page stops it."""
 
     name = models.CharField(max_length=120, unique=True)
     enabled = models.BooleanField(default=True)
@@ -160,6 +243,17 @@ class EscalationPolicy(models.Model):
         choices=Severity.choices,
         default=Severity.SEV2,
         help_text="Page for this severity or worse",
+    )
+    on_regulatory_clocks = models.BooleanField(
+        default=False,
+        help_text="Also page when a regulatory request's deadline is close "
+        "(a quarter of its clock left, or under two hours)",
+    )
+    region = models.CharField(
+        max_length=4,
+        choices=Region.choices,
+        blank=True,
+        help_text="Regulatory clocks of this region only; blank for every region",
     )
 
     class Meta:
@@ -206,11 +300,27 @@ class PageStatus(models.TextChoices):
     EXHAUSTED = "exhausted", "Ran out of steps"
 
 
+class ClockThreshold(models.TextChoices):
+    QUARTER_LEFT = "quarter_left", "A quarter of the clock left"
+    UNDER_TWO_HOURS = "two_hours", "Under two hours left"
+
+
 class Page(models.Model):
-    """One run of a policy for one incident: where it is in the steps, and when it moves."""
+    """One run of a policy for one incident, or for one regulatory request crossing one
+    deadline threshold: where it is in the steps, and when it moves."""
 
     policy = models.ForeignKey(EscalationPolicy, on_delete=models.PROTECT, related_name="pages")
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="pages")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="pages", null=True, blank=True
+    )
+    request = models.ForeignKey(
+        RegulatoryRequest,
+        on_delete=models.CASCADE,
+        related_name="oncall_pages",
+        null=True,
+        blank=True,
+    )
+    threshold = models.CharField(max_length=12, choices=ClockThreshold.choices, blank=True)
     status = models.CharField(max_length=12, choices=PageStatus.choices, default=PageStatus.ACTIVE)
     step_index = models.PositiveSmallIntegerField(default=0)
     repeats_done = models.PositiveSmallIntegerField(default=0)
@@ -224,12 +334,22 @@ class Page(models.Model):
     class Meta:
         ordering = ["-started_at"]
         constraints = [
-            models.UniqueConstraint(fields=["policy", "incident"], name="one_page_per_policy")
+            models.UniqueConstraint(fields=["policy", "incident"], name="one_page_per_policy"),
+            models.UniqueConstraint(
+                fields=["policy", "request", "threshold"],
+                condition=models.Q(request__isnull=False),
+                name="one_page_per_clock_threshold",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(incident__isnull=False) | models.Q(request__isnull=False),
+                name="page_has_a_subject",
+            ),
         ]
         indexes = [models.Index(fields=["status", "next_step_at"])]
 
     def __str__(self) -> str:
-        return f"{self.policy} for incident {self.incident_id} ({self.status})"
+        about = f"request {self.request_id}" if self.request_id else f"incident {self.incident_id}"
+        return f"{self.policy} for {about} ({self.status})"
 
 
 class Audience(models.TextChoices):
@@ -281,3 +401,17 @@ class Handoff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rotation} handoff at {self.at:%Y-%m-%d %H:%M}"
+
+
+class CalendarToken(models.Model):
+    """A person's secret for calendar feeds that calendar apps fetch without logging in.
+    Rotating replaces it (the old URLs stop working); revoking deletes it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
+    )
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"calendar token of {self.user_id}"

@@ -1,24 +1,40 @@
-"""Engagement rules: responders read them, leads edit them. Others get 404."""
+"""On-call pages: rotations, escalation policies and engagement rules (responders read them;
+leads and admins edit them, others get 403), calendar feeds, pages, updates, handoffs."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from trustdesk.accounts.models import User
 from trustdesk.core.http import AuthedRequest
 from trustdesk.incidents import access
-from trustdesk.incidents.models import Incident
 from trustdesk.lib.errors import Conflict, InvalidInput
 
-from . import escalation, handoffs, ical, schedule, services, updates
-from .forms import EngagementRuleForm
-from .models import Audience, EngagementRule, Handoff, Page, Rotation
+from . import escalation, feeds, handoffs, ical, schedule, services, updates
+from .forms import (
+    EngagementRuleForm,
+    LayerFormSet,
+    OverrideFormSet,
+    PolicyForm,
+    RotationForm,
+    StepFormSet,
+)
+from .models import (
+    Audience,
+    CalendarToken,
+    EngagementRule,
+    EscalationPolicy,
+    Handoff,
+    Rotation,
+)
 
 WEEK = timedelta(days=7)
 
@@ -28,9 +44,10 @@ def _require_reader(request: AuthedRequest) -> None:
         raise Http404
 
 
-def _require_lead(request: AuthedRequest) -> None:
+def _require_editor(request: AuthedRequest) -> None:
+    """Leads and admins edit rules, rotations and policies; everyone else is refused."""
     if not request.user.sees_everything:
-        raise Http404
+        raise PermissionDenied("Only leads and admins edit this.")
 
 
 @login_required
@@ -47,7 +64,7 @@ def rules(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def edit_rule(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
-    _require_lead(request)
+    _require_editor(request)
     rule = get_object_or_404(EngagementRule, pk=pk) if pk else None
     form = EngagementRuleForm(request.POST or None, instance=rule)
     if request.method == "POST":
@@ -59,9 +76,54 @@ def edit_rule(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _rotations() -> list[Rotation]:
-    return list(
-        Rotation.objects.select_related("team").prefetch_related("members__user", "overrides")
+    return list(Rotation.objects.select_related("team").prefetch_related(*schedule.PREFETCH))
+
+
+@login_required
+def edit_rotation(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit a rotation: members, layers, overrides and holiday calendar."""
+    _require_editor(request)
+    rotation = get_object_or_404(Rotation, pk=pk) if pk else None
+    data = request.POST if request.method == "POST" else None
+    form = RotationForm(data, instance=rotation)
+    layers = LayerFormSet(data, instance=rotation, prefix="layers")
+    overrides = OverrideFormSet(data, instance=rotation, prefix="overrides")
+    context = {"form": form, "layers": layers, "overrides": overrides, "rotation": rotation}
+    if request.method != "POST":
+        return render(request, "oncall/rotation_form.html", context)
+    if form.is_valid() and layers.is_valid() and overrides.is_valid():
+        services.save_rotation(actor=request.user, form=form, layers=layers, overrides=overrides)
+        return redirect("oncall:rotations")
+    return render(request, "oncall/rotation_form.html", context, status=422)
+
+
+@login_required
+@require_GET
+def policies(request: AuthedRequest) -> HttpResponse:
+    _require_reader(request)
+    rows = EscalationPolicy.objects.prefetch_related("steps__team", "steps__person")
+    return render(
+        request,
+        "oncall/policies.html",
+        {"policies": rows, "can_edit": request.user.sees_everything},
     )
+
+
+@login_required
+def edit_policy(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit an escalation policy and its ordered, typed steps."""
+    _require_editor(request)
+    policy = get_object_or_404(EscalationPolicy, pk=pk) if pk else None
+    data = request.POST if request.method == "POST" else None
+    form = PolicyForm(data, instance=policy)
+    steps = StepFormSet(data, instance=policy, prefix="steps")
+    context = {"form": form, "steps": steps, "policy": policy}
+    if request.method != "POST":
+        return render(request, "oncall/policy_form.html", context)
+    if form.is_valid() and steps.is_valid():
+        services.save_policy(actor=request.user, form=form, steps=steps)
+        return redirect("oncall:policies")
+    return render(request, "oncall/policy_form.html", context, status=422)
 
 
 @login_required
@@ -77,6 +139,7 @@ def rotations(request: AuthedRequest) -> HttpResponse:
         ],
         "gaps": schedule.gaps(schedule.incident_rotations(), now, now + WEEK),
         "has_incident_rotations": bool(schedule.incident_rotations()),
+        "can_edit": request.user.sees_everything,
     }
     return render(request, "oncall/rotations.html", context)
 
@@ -100,21 +163,75 @@ def rotation_ics(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def my_ics(request: AuthedRequest) -> HttpResponse:
     """My shifts in every rotation I am on (anyone may have their own)."""
-    mine = Rotation.objects.filter(members__user=request.user).distinct()
-    body = ical.feed(mine, now=timezone.now(), name="My on-call shifts", user=request.user)
+    return _mine(request.user)
+
+
+def _mine(user: User) -> HttpResponse:
+    mine = Rotation.objects.filter(
+        Q(members__user=user) | Q(layers__members__user=user) | Q(overrides__user=user)
+    ).distinct()
+    body = ical.feed(
+        mine.prefetch_related(*schedule.PREFETCH),
+        now=timezone.now(),
+        name="My on-call shifts",
+        user=user,
+    )
     return _ics(body, "my-on-call.ics")
+
+
+@login_required
+def calendar(request: AuthedRequest) -> HttpResponse:
+    """My secret feed URLs for calendar apps; rotate or revoke the token."""
+    if not feeds.may_have_feeds(request.user):
+        raise Http404
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action == "rotate":
+            feeds.rotate(user=request.user)
+        elif action == "revoke":
+            feeds.revoke(user=request.user)
+        else:
+            return HttpResponse("action: choose rotate or revoke.", status=400)
+        return redirect("oncall:calendar")
+    row = CalendarToken.objects.filter(user=request.user).first()
+    context = {
+        "token": row,
+        "rotations": _rotations() if feeds.may_read_rotation(request.user) else [],
+    }
+    return render(request, "oncall/calendar.html", context)
+
+
+@require_GET
+def token_my_ics(request: HttpRequest, token: str) -> HttpResponse:
+    """A person's shifts, for calendar apps: the token is the credential. Wrong, rotated or
+    revoked tokens, and people with no feeds, get 404."""
+    owner = feeds.owner_of(token)
+    if owner is None:
+        raise Http404
+    return _mine(owner)
+
+
+@require_GET
+def token_rotation_ics(request: HttpRequest, token: str, pk: int) -> HttpResponse:
+    owner = feeds.owner_of(token)
+    if owner is None or not feeds.may_read_rotation(owner):
+        raise Http404
+    rotation = get_object_or_404(Rotation.objects.prefetch_related(*schedule.PREFETCH), pk=pk)
+    body = ical.feed([rotation], now=timezone.now(), name=str(rotation))
+    return _ics(body, f"rotation-{rotation.pk}.ics")
 
 
 @login_required
 @require_POST
 def acknowledge_page(request: AuthedRequest, pk: int) -> HttpResponse:
-    """Acknowledge a page (stops its escalation); invisible incidents are 404."""
-    visible = Incident.objects.visible_to(request.user)
-    page = get_object_or_404(Page.objects.filter(incident__in=visible), pk=pk)
+    """Acknowledge a page (stops its escalation); pages about what one cannot see are 404."""
+    page = get_object_or_404(escalation.visible_pages(request.user), pk=pk)
     try:
         escalation.acknowledge(actor=request.user, page=page)
     except Conflict as exc:
         return HttpResponse(str(exc), status=409)
+    if page.incident_id is None:
+        return redirect("regulatory:detail", pk=page.request_id)
     return redirect("incidents:detail", pk=page.incident_id)
 
 

@@ -29,11 +29,11 @@ def test_responders_read_the_rules(im, stakeholder) -> None:
 
 def test_outsiders_are_refused(outsider) -> None:
     assert _client(outsider).get("/oncall/rules/").status_code == 404
-    assert _client(outsider).get("/oncall/rules/new").status_code == 404
+    assert _client(outsider).get("/oncall/rules/new").status_code == 403
 
 
 def test_incident_managers_cannot_edit(im) -> None:
-    assert _client(im).post("/oncall/rules/new", {"name": "x"}).status_code == 404
+    assert _client(im).post("/oncall/rules/new", {"name": "x"}).status_code == 403
 
 
 def test_a_lead_creates_a_rule_and_it_is_audited(lead, stakeholder) -> None:
