@@ -5,18 +5,30 @@ Everything runs inside one transaction that is rolled back at the end, so a benc
 production database leaves nothing behind: no reports, groups, bands, tokens or audit events.
 Batches are posted through Django's full request cycle (middleware, token authentication,
 JSON parsing, the API view), in process, without a network hop.
+
+With ``processes > 1`` (``run_parallel``) the batches are shared among that many processes,
+each one standing for a web worker (``trustdesk serve`` runs several) posting at the same
+time. They cannot share one rolled-back transaction, so they write to a scratch database
+made for the run (a temporary SQLite file, or ``trustdesk_bench_*`` on the same PostgreSQL
+server) that is dropped afterwards.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import queue
 import random
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from django.db import connection, transaction
 from django.test import Client
@@ -25,6 +37,7 @@ from django.utils import timezone
 from trustdesk.accounts.models import Role, User
 from trustdesk.accounts.services import create_token
 
+from . import bench_worker
 from .models import Channel, ContentItem, Report, ReporterType, ReportGroup
 from .normalise import content_key
 
@@ -111,7 +124,7 @@ def generate(count: int, *, unique_share: float, seed: int = 7) -> list[dict[str
                 "external_id": f"bench-{run}-{n}",
                 "market": market,
                 "label": label,
-                "reporter_type": ReporterType.USER,
+                "reporter_type": ReporterType.USER.value,
                 "text": text,
                 "content": [{"url": url}],
             }
@@ -222,3 +235,131 @@ def run(
         pass
     assert result is not None
     return result
+
+
+@dataclass
+class ParallelResult:
+    reports: int
+    batch: int
+    processes: int
+    seconds: float
+    batch_seconds: list[float]
+    raw_seconds: float
+    vendor: str
+
+    def lines(self) -> list[str]:
+        rate = self.reports / self.seconds
+        raw_rate = self.reports / self.raw_seconds
+        ordered = sorted(self.batch_seconds)
+
+        def pct(q: float) -> float:
+            return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000
+
+        return [
+            f"database: scratch {self.vendor} database made for this run (dropped after); "
+            f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPU(s)",
+            f"reports: {self.reports:,} in batches of {self.batch:,}, "
+            f"posted by {self.processes} processes at once",
+            f"batch API (dedup + grouping): {rate:,.0f} reports/s; per batch "
+            f"p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms",
+            f"raw insert (bulk_create, same rows, one process): {raw_rate:,.0f} reports/s",
+            f"ratio batch API / raw insert: {rate / raw_rate:.2f}",
+        ]
+
+
+def run_parallel(
+    *,
+    reports: int,
+    batch: int,
+    unique_share: float,
+    processes: int,
+    progress: Callable[[str], None],
+) -> ParallelResult:
+    """The batch API with ``processes`` posting at once, against a scratch database."""
+    rows = generate(reports, unique_share=unique_share)
+    batches = list(_batches(rows, batch))
+    context = multiprocessing.get_context("spawn")
+    with _scratch_database() as env:
+        progress("preparing a scratch database (migrate)…")
+        (prepared,) = _in_children(
+            context, bench_worker.prepare_scratch, [(env, rows, batch)], start=None
+        )
+        if isinstance(prepared, str):
+            raise RuntimeError(prepared)
+        token, raw_seconds = prepared
+        progress(f"batch API with {processes} processes…")
+        outcomes = _in_children(
+            context,
+            bench_worker.post_share,
+            [(env, batches[n::processes], token) for n in range(processes)],
+            start=context.Barrier(processes),
+        )
+    failures = [o for o in outcomes if isinstance(o, str)]
+    if failures:
+        raise RuntimeError(failures[0])
+    began = min(o[0] for o in outcomes)
+    ended = max(o[1] for o in outcomes)
+    timings = [t for o in outcomes for t in o[2]]
+    return ParallelResult(
+        reports, batch, processes, ended - began, timings, raw_seconds, env["vendor"]
+    )
+
+
+def _in_children(
+    context: Any, target: Callable[..., None], jobs: list[tuple[Any, ...]], start: Any
+) -> list[Any]:
+    """Run ``target(*job, start, results)`` in one spawned process per job; return what each
+    put on the queue (an error message string if it failed, or died without answering)."""
+    results = context.Queue()
+    children = [context.Process(target=target, args=(*job, start, results)) for job in jobs]
+    for child in children:
+        child.start()
+    outcomes: list[Any] = []
+    while len(outcomes) < len(children):
+        try:
+            outcomes.append(results.get(timeout=5))
+        except queue.Empty:
+            if all(not child.is_alive() for child in children) and results.empty():
+                outcomes += ["a bench process died without answering"] * (
+                    len(children) - len(outcomes)
+                )
+    for child in children:
+        child.join()
+    return outcomes
+
+
+@contextmanager
+def _scratch_database() -> Iterator[dict[str, str]]:
+    """Environment for child processes pointing at a new, empty database of the same kind."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        folder = tempfile.mkdtemp(prefix="trustdesk-bench-")
+        try:
+            yield {"DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3", "vendor": "sqlite"}
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    if connection.vendor != "postgresql":
+        raise RuntimeError(f"bench with several processes: {connection.vendor} not supported")
+    import psycopg
+
+    name = f"trustdesk_bench_{uuid.uuid4().hex[:10]}"
+    params = {
+        "host": settings["HOST"] or None,
+        "port": settings["PORT"] or None,
+        "user": settings["USER"] or None,
+        "password": settings["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**params) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    credentials = quote(settings["USER"] or "", safe="")
+    if settings["PASSWORD"]:
+        credentials += ":" + quote(settings["PASSWORD"], safe="")
+    host = f"{settings['HOST'] or 'localhost'}:{settings['PORT'] or 5432}"
+    try:
+        yield {"DATABASE_URL": f"postgres://{credentials}@{host}/{name}", "vendor": "postgresql"}
+    finally:
+        with psycopg.connect(**params) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

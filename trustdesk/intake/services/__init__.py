@@ -2,6 +2,7 @@
 
 from .deadletters import keep_dead_letter, replay_dead_letter
 from .receive import receive_batch, receive_report
+from .suspected import raise_suspected_group
 from .triage import (
     GROUP_TRANSITIONS,
     attach_group,
@@ -18,6 +19,7 @@ __all__ = [
     "keep_dead_letter",
     "mark_spam",
     "open_incident_from_group",
+    "raise_suspected_group",
     "receive_batch",
     "receive_report",
     "reopen_group",

@@ -21,3 +21,22 @@ def test_the_bench_prints_its_figures_and_leaves_nothing_behind():
     assert "ratio batch API / raw insert:" in text
     for model in (Report, ReportGroup, GroupBand, ContentItem, AuditEvent):
         assert not model.objects.exists(), model
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_posts_from_several_processes_into_a_scratch_database_it_drops(tmp_path):
+    from trustdesk.intake import bench
+
+    progress: list[str] = []
+    result = bench.run_parallel(
+        reports=200, batch=50, unique_share=0.5, processes=2, progress=progress.append
+    )
+    assert result.reports == 200 and result.processes == 2
+    # Four batches shared by two processes, every one of them answered.
+    assert len(result.batch_seconds) == 4
+    assert result.seconds > 0 and result.raw_seconds > 0
+    text = "\n".join(result.lines())
+    assert "posted by 2 processes at once" in text
+    assert "ratio batch API / raw insert:" in text
+    # The scratch database took the writes; ours has none of them.
+    assert not Report.objects.exists()
