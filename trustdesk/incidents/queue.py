@@ -55,6 +55,13 @@ class QueueFilterForm(Form):
         required=False, choices=[("", "Anyone"), ("me", "Me")], label="Assigned to"
     )
     closed = forms.BooleanField(required=False, label="Include closed")
+    # Reported between these UTC dates (inclusive): the analytics drill-down sets them.
+    since = forms.DateField(
+        required=False, label="Reported from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        required=False, label="Reported to", widget=forms.DateInput(attrs={"type": "date"})
+    )
     sort = forms.ChoiceField(
         required=False,
         label="Sort by",
@@ -80,6 +87,10 @@ class QueueFilterForm(Form):
         for name in ("severity", "region", "market", "category"):
             if data.get(name):
                 qs = qs.filter(**{"markets" if name == "market" else name: data[name]})
+        if data.get("since"):
+            qs = qs.filter(reported_at__date__gte=data["since"])
+        if data.get("until"):
+            qs = qs.filter(reported_at__date__lte=data["until"])
         if data.get("assignee") == "me":
             engaged = Participant.objects.active().filter(incident=OuterRef("pk"), user=user)
             qs = qs.filter(Q(commander=user) | Exists(engaged))

@@ -13,6 +13,8 @@ import smtplib
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -56,6 +58,31 @@ def absolute_link(link: str) -> str:
     return f"{base}{link}" if link.startswith("/") else link
 
 
+@dataclass
+class EmailExtras:
+    """What an app above notify adds to one of its emails: an HTML part in place of the
+    standard one, and attachments as (filename, content, MIME type)."""
+
+    html: str = ""
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+
+
+# Apps above notify extend their own emails by event-key prefix (a hook list, not signals:
+# notify knows nothing of them). Builders run at send time for the delivery's recipient.
+EMAIL_EXTRAS: dict[str, Callable[[Delivery], EmailExtras]] = {}
+
+
+def register_email_extras(prefix: str, builder: Callable[[Delivery], EmailExtras]) -> None:
+    EMAIL_EXTRAS[prefix] = builder
+
+
+def email_extras(delivery: Delivery) -> EmailExtras:
+    for prefix, builder in EMAIL_EXTRAS.items():
+        if delivery.event_key.startswith(prefix):
+            return builder(delivery)
+    return EmailExtras()
+
+
 class EmailTransport(Transport):
     """HTML + text, threaded: every mail about one incident references the same root id."""
 
@@ -75,7 +102,11 @@ class EmailTransport(Transport):
             headers=headers,
             connection=get_connection(fail_silently=False),
         )
-        mail.attach_alternative(render_to_string("notify/email.html", context), "text/html")
+        extras = email_extras(delivery)
+        html = extras.html or render_to_string("notify/email.html", context)
+        mail.attach_alternative(html, "text/html")
+        for name, content, mimetype in extras.attachments:
+            mail.attach(name, content, mimetype)
         try:
             mail.send()
         except smtplib.SMTPRecipientsRefused as exc:
