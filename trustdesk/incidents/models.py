@@ -99,6 +99,8 @@ class Incident(models.Model):
             models.Index(fields=["status", "severity"]),
             models.Index(fields=["region", "status"]),
             models.Index(fields=["category", "status"]),
+            # Every analytics period filter and the queue's since/until use it.
+            models.Index(fields=["reported_at"]),
         ]
 
     def __str__(self) -> str:
