@@ -28,8 +28,6 @@ from django.db import models
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from trustdesk.audit.models import AuditEvent
 from trustdesk.enforcement.models import EnforcementDecision
@@ -69,11 +67,6 @@ class Pack:
     data: bytes
     language: str
     files: list[str] = field(default_factory=list)
-
-
-class _NoFetching(URLFetcher):
-    def fetch(self, url: str, headers: object = None) -> object:
-        raise ValueError(f"not fetched while rendering a PDF: {url[:80]}")
 
 
 @dataclass
@@ -226,8 +219,16 @@ def _letter(ctx: _Context, language: str, actions: list[dict[str, str]]) -> str:
 
 
 def _pdf(html: str) -> bytes:
-    fetcher = _NoFetching()
-    pdf = HTML(string=html, base_url="", url_fetcher=fetcher).write_pdf()
+    # Imported here: WeasyPrint takes a second to load, and every web process would pay
+    # for it at start (this module is reached from the API's URLconf).
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    class NoFetching(URLFetcher):
+        def fetch(self, url: str, headers: object = None) -> object:
+            raise ValueError(f"not fetched while rendering a PDF: {url[:80]}")
+
+    pdf = HTML(string=html, base_url="", url_fetcher=NoFetching()).write_pdf()
     assert pdf is not None
     return pdf
 
