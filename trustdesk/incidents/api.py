@@ -199,6 +199,7 @@ def create_incident(request: HttpRequest, payload: IncidentIn) -> Answer[Inciden
 @router.get("/{incident_id}", response={200: IncidentOut, **READ})
 def get_incident(request: HttpRequest, incident_id: Id) -> Incident:
     incident = _readable(request, incident_id)
+    services.record_restricted_read(actor=request_user(request), incident=incident, via="api")
     prefetch_related_objects([incident], "keywords", "markets")
     return incident
 

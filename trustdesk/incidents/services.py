@@ -602,3 +602,14 @@ def grant_access(*, actor: User, incident: Incident, user: User, reason: str) ->
             after={"user": user.username, "reason": reason},
         )
     return access
+
+
+def record_restricted_read(*, actor: User, incident: Incident, via: str) -> None:
+    """Audit a read of a restricted incident (need-to-know data); unrestricted reads are not
+    logged. ``via`` names the surface, e.g. ``"web"`` or ``"api"``."""
+    if not incident.restricted:
+        return
+    with transaction.atomic():
+        audit.record(
+            actor=actor, action="incident.restricted_read", obj=incident, after={"via": via}
+        )

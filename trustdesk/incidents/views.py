@@ -59,6 +59,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
 @require_GET
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     incident = access.get_incident_for_user(request.user, pk)
+    services.record_restricted_read(actor=request.user, incident=incident, via="web")
     return render(request, "incidents/detail.html", _detail_context(request, incident))
 
 
