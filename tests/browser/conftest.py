@@ -55,7 +55,8 @@ def page(chromium, live_server, taxonomy):
     context = chromium.new_context(
         base_url=live_server.url, viewport={"width": 1280, "height": 800}
     )
-    context.set_default_timeout(5_000)
+    # Generous: the first request loads every app's URLconf, and CI machines are shared.
+    context.set_default_timeout(20_000)
     tab = context.new_page()
     problems = []
     tab.on("pageerror", lambda error: problems.append(str(error)))
