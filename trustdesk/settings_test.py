@@ -12,3 +12,6 @@ WHITENOISE_USE_FINDERS = True
 
 # whitenoise warns for every request when the collected-static folder does not exist.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Tests sign in with force_login; second-factor tests turn enforcement on themselves.
+TWO_FACTOR_REQUIRED_ROLES = []  # type: ignore[no-redef]

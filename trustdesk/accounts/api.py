@@ -4,24 +4,39 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from .models import User
-from .services import authenticate_token
+from .scopes import effective_scopes, scope_for
+from .services import find_active_token
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer td_…``: a personal API token (see docs/api.md)."""
+    """``Authorization: Bearer td_…``: a personal API token (see docs/api.md). The token must
+    hold the scope the operation declares (trustdesk.accounts.scopes), and its owner's role
+    must still allow that scope: otherwise 403 naming the scope."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = authenticate_token(token.strip())
-        if user is not None:
-            # Handlers, services and the audit log all speak of request.user.
-            request.user = user
-        return user
+        found = find_active_token(token.strip())
+        if found is None:
+            return None
+        match = request.resolver_match
+        needed = scope_for(request.method or "GET", match.route if match else "")
+        if needed is None:
+            raise PermissionDenied(
+                "This operation declares no token scope, so API tokens cannot call it."
+            )
+        if needed not in effective_scopes(found.user.role, found.scopes):
+            raise PermissionDenied(
+                f"This token lacks the scope '{needed}' (or its owner's role no longer allows it)."
+            )
+        # Handlers, services and the audit log all speak of request.user.
+        request.user = found.user
+        return found.user
 
 
 class SessionAuth(NinjaSessionAuth):

@@ -102,6 +102,8 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # What the token may be used for (trustdesk.accounts.scopes), bounded by the owner's role.
+    scopes = models.JSONField(default=list, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 

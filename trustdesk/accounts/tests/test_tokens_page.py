@@ -26,7 +26,9 @@ def test_it_needs_a_login(client):
 
 
 def test_a_new_token_is_shown_once(im_client, im):
-    response = im_client.post(URL, {"name": "Jira sync", "expires": "90"})
+    response = im_client.post(
+        URL, {"name": "Jira sync", "expires": "90", "scopes": ["incidents:read"]}
+    )
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
     raw = response.context["raw_token"]
@@ -42,7 +44,7 @@ def test_a_new_token_is_shown_once(im_client, im):
 
 
 def test_a_token_needs_a_name(im_client, im):
-    response = im_client.post(URL, {"name": ""})
+    response = im_client.post(URL, {"name": "", "expires": "90", "scopes": ["incidents:read"]})
     assert response.status_code == 422
     assert response.context["form"].errors["name"]
     assert not ApiToken.objects.filter(user=im).exists()

@@ -83,7 +83,13 @@ class Command(BaseCommand):
                 "scheduler": [*python, "scheduler", "--skip-checks"],
             },
             say=self.stdout.write,
-            env={**os.environ, "PYTHONUNBUFFERED": "1", "TRUSTDESK_MAIL_DIR": self.mail_dir},
+            env={
+                **os.environ,
+                "PYTHONUNBUFFERED": "1",
+                "TRUSTDESK_MAIL_DIR": self.mail_dir,
+                # Demo accounts have no authenticator app: the second factor is off here.
+                "TRUSTDESK_2FA_REQUIRED_ROLES": _DEMO_2FA_ROLES,
+            },
         )
         with supervisor.signals_handled():
             supervisor.start()
@@ -115,6 +121,7 @@ class Command(BaseCommand):
             lines.append(f"    {user.username:<16} {user.get_role_display()}, {user.title}")
         lines += [
             "  Every demo account shares this password.",
+            "  The second factor is off in the demo; production requires 2FA for admins and leads.",
             f"  Database: {where}",
             f"  Mail (email notifications) is written to files in {self.mail_dir}",
             "  Processes: web (gunicorn), worker, scheduler. Press Ctrl-C to stop.",
@@ -123,6 +130,10 @@ class Command(BaseCommand):
         # One write, so the children's log lines do not land in the middle of it.
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
+
+
+# Off unless the operator asked for it (TRUSTDESK_2FA_REQUIRED_ROLES=admin,lead trustdesk demo).
+_DEMO_2FA_ROLES = os.environ.get("TRUSTDESK_2FA_REQUIRED_ROLES") or "none"
 
 
 def _migrate() -> None:
