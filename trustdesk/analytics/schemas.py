@@ -45,7 +45,7 @@ class TimingOut(Schema):
     resolve_p90_hours: float | None
 
 
-class ComplianceRowOut(Schema):
+class JurisdictionComplianceOut(Schema):
     jurisdiction: str
     label: str
     requests: int
@@ -84,7 +84,7 @@ class MetricsOut(Schema):
     incidents: dict[str, VolumeOut]
     reports: dict[str, VolumeOut]
     response_times: list[TimingOut]
-    compliance: list[ComplianceRowOut]
+    compliance: list[JurisdictionComplianceOut]
     backlog: list[AgeOut]
     workload: list[LoadOut]
     insights: list[InsightOut]

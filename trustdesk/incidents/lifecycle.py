@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 
-class Status(models.TextChoices):
+class IncidentStatus(models.TextChoices):
     REPORTED = "reported", "Reported"
     TRIAGED = "triaged", "Triaged"
     INVESTIGATING = "investigating", "Investigating"
@@ -15,6 +15,11 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
     DECLINED = "declined", "Declined"
     MERGED = "merged", "Merged"
+
+
+# Inside the app it is just Status; the API's OpenAPI schema needs one name per enum
+# across all apps, which the class name above gives it.
+Status = IncidentStatus
 
 
 TRANSITIONS: dict[Status, tuple[Status, ...]] = {

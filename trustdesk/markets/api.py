@@ -27,7 +27,7 @@ READ = error_responses(404, 422)
 WRITE = error_responses(403, 404, 422)
 
 
-class AuthorityOut(Schema):
+class MarketAuthorityOut(Schema):
     name: str
     kind: str
     channel: str
@@ -58,7 +58,7 @@ class ExpertOut(Schema):
     languages: str
 
 
-class RuleOut(Schema):
+class MarketRuleOut(Schema):
     code: str
     jurisdiction: str
     title: str
@@ -84,11 +84,11 @@ class ProfileOut(Schema):
     overview: str
     regulatory_notes: str
     language_notes: str
-    authorities: list[AuthorityOut]
+    authorities: list[MarketAuthorityOut]
     partners: list[PartnerOut]
     risks: list[RiskNoteOut]
     experts: list[ExpertOut]
-    rules: list[RuleOut]
+    rules: list[MarketRuleOut]
     holidays: list[HolidayOut] = Field(description="Public holidays, next 12 months")
 
 

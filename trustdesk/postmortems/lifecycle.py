@@ -6,11 +6,16 @@ from __future__ import annotations
 from django.db import models
 
 
-class Status(models.TextChoices):
+class PostmortemStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "In review"
     APPROVED = "approved", "Approved"
     PUBLISHED = "published", "Published"
+
+
+# Inside the app it is just Status; the API's OpenAPI schema needs one name per enum
+# across all apps, which the class name above gives it.
+Status = PostmortemStatus
 
 
 TRANSITIONS: dict[Status, tuple[Status, ...]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 
-class Status(models.TextChoices):
+class RequestStatus(models.TextChoices):
     RECEIVED = "received", "Received"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     IN_PROGRESS = "in_progress", "In progress"
@@ -13,6 +13,11 @@ class Status(models.TextChoices):
     CLOSED = "closed", "Closed"
     CONTESTED = "contested", "Contested"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Inside the app it is just Status; the API's OpenAPI schema needs one name per enum
+# across all apps, which the class name above gives it.
+Status = RequestStatus
 
 
 TRANSITIONS: dict[Status, tuple[Status, ...]] = {
