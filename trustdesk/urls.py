@@ -21,6 +21,7 @@ urlpatterns = [
     path("exports/", include("trustdesk.exports.urls")),
     path("wellbeing/", include("trustdesk.wellbeing.urls")),
     path("retention/", include("trustdesk.retention.urls")),
+    path("audit/", include("trustdesk.audit.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -33,13 +33,29 @@ SCHEDULE: list[Job] = [
     Job("postmortem-reminders", "trustdesk.postmortems.tasks.sweep_reminders", timedelta(hours=1)),
     Job("deadline-sweep", "trustdesk.regulatory.tasks.sweep_deadlines", timedelta(minutes=1)),
     Job("notify-deliver", "trustdesk.notify.tasks.deliver_pending", timedelta(minutes=1)),
+    Job("dsa-sor-submit", "trustdesk.enforcement.tasks.submit_statements", timedelta(minutes=1)),
     Job("oncall-pages", "trustdesk.oncall.tasks.sweep_pages", timedelta(minutes=1)),
     Job("risk-reminders", "trustdesk.markets.tasks.send_risk_reminders", timedelta(hours=1)),
+    Job("spike-detection", "trustdesk.analytics.tasks_spikes.detect_spikes", timedelta(hours=1)),
+    # The epoch is a Saturday: 2 days 6 hours on is Monday 06:00 UTC.
+    Job(
+        "analytics-weekly-report",
+        "trustdesk.analytics.tasks.send_weekly_report",
+        timedelta(days=7),
+        offset=timedelta(days=2, hours=6),
+    ),
+    Job("wellbeing-sweep", "trustdesk.wellbeing.tasks.sweep_exposures", timedelta(minutes=10)),
     Job(
         "quality-sampling",
         "trustdesk.quality.tasks.run_quality_cycle",
         timedelta(days=1),
         offset=timedelta(hours=3),
+    ),
+    Job(
+        "retention-purge",
+        "trustdesk.retention.tasks.purge_expired",
+        timedelta(days=1),
+        offset=timedelta(hours=4),
     ),
     Job(
         "audit-verify",
