@@ -344,7 +344,7 @@ def _scratch_database() -> Iterator[dict[str, str]]:
     import psycopg
 
     name = f"trustdesk_bench_{uuid.uuid4().hex[:10]}"
-    params = {
+    params: dict[str, Any] = {
         "host": settings["HOST"] or None,
         "port": settings["PORT"] or None,
         "user": settings["USER"] or None,

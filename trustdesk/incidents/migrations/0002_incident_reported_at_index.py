@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('incidents', '0001_initial'),
-        ('taxonomy', '0002_load_taxonomy'),
+        ("incidents", "0001_initial"),
+        ("taxonomy", "0002_load_taxonomy"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['reported_at'], name='incidents_i_reporte_fa94a0_idx'),
+            model_name="incident",
+            index=models.Index(fields=["reported_at"], name="incidents_i_reporte_fa94a0_idx"),
         ),
     ]
