@@ -131,6 +131,7 @@ def seed(
                 step.run()
         demo_desk.seed_requests(now=now)
         demo_desk.seed_reports(now=now)
+        demo_desk.seed_decisions(now=now)
     return SeedResult(accounts=people.accounts, incidents=len(planner.stories))
 
 

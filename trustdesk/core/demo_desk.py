@@ -6,6 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from trustdesk.accounts.models import User
+from trustdesk.enforcement import services as enforcement
+from trustdesk.enforcement.sor import eea_countries
+from trustdesk.incidents.lifecycle import Status as IncidentStatus
+from trustdesk.incidents.models import Incident
 from trustdesk.intake.incoming import IncomingItem, IncomingReport
 from trustdesk.intake.services import receive_batch
 from trustdesk.regulatory import services as regulatory
@@ -173,3 +177,50 @@ def seed_reports(*, now: datetime) -> int:
                 )
             )
     return len(receive_batch(reports=reports))
+
+
+def seed_decisions(*, now: datetime, limit: int = 4) -> int:
+    """Enforcement decisions on resolved incidents in EEA markets, so statements of reasons
+    and the transparency report have something to show. Not restricted incidents: the demo
+    should not put child-safety content ids on screen."""
+    eea = set(eea_countries())
+    incidents = (
+        Incident.objects.filter(
+            status__in=[IncidentStatus.RESOLVED, IncidentStatus.CLOSED],
+            restricted=False,
+            markets__code__in=eea,
+        )
+        .select_related("category", "commander")
+        .prefetch_related("markets")
+        .distinct()
+        .order_by("-reported_at")[:limit]
+    )
+    made = 0
+    for incident in incidents:
+        actor = incident.commander or User.objects.filter(role="lead").first()
+        if actor is None:
+            continue
+        scope = sorted({m.code for m in incident.markets.all()} & eea)
+        decided = (incident.resolved_at or now) - timedelta(hours=2)
+        rows = [
+            {
+                "content_url": f"https://video.example/demo/{incident.pk}/{n}",
+                "content_type": "video",
+                "restriction": "visibility_removed" if n else "account_suspended",
+                "ground": "incompatible_content",
+                "tos_clause": "Community Guidelines 4.2",
+                "tos_explanation": "Content encouraging a dangerous act, removed under our rules.",
+                "explanation": f"Part of the coordinated wave handled in {incident.ref}.",
+                "category": incident.category.code,
+                "automated_detection": n % 2 == 0,
+                "automated_decision": "not",
+                "source_type": "own_initiative",
+                "territorial_scope": scope,
+                "content_date": incident.reported_at.date().isoformat(),
+                "decided_at": decided.isoformat(),
+                "applied_at": (decided + timedelta(minutes=20)).isoformat(),
+            }
+            for n in range(3)
+        ]
+        made += len(enforcement.bulk_create_decisions(actor=actor, rows=rows, incident=incident))
+    return made

@@ -110,3 +110,16 @@ def test_the_deadline_board_and_triage_queue_have_work(seeded):
     assert requests.count() >= 6
     assert Report.objects.count() >= 20
     assert ReportGroup.objects.filter(report_count__gte=4).count() >= 3
+
+
+def test_enforcement_decisions_with_valid_statements_of_reasons_are_seeded(seeded):
+    from trustdesk.enforcement.models import EnforcementDecision, SorSubmission
+    from trustdesk.enforcement.sor import validate_statement
+
+    decisions = EnforcementDecision.objects.select_related("incident")
+    assert decisions.count() >= 6
+    assert not decisions.filter(incident__restricted=True).exists()
+    submissions = list(SorSubmission.objects.all())
+    assert submissions
+    for submission in submissions:
+        assert validate_statement(submission.payload) == {}
