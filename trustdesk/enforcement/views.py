@@ -3,11 +3,12 @@ incident-page panel, and the DSA transparency report. Thin: check access, call a
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -141,10 +142,16 @@ def incident_panel(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_GET
 def transparency(request: AuthedRequest) -> HttpResponse:
     access.check_can_see_report(request.user)
-    form = ReportForm(request.GET or None)
+    query: QueryDict = request.GET
+    if not query:
+        # Opened without a period: the last six months up to today, so the page shows figures.
+        today = timezone.localdate()
+        query = QueryDict(mutable=True)
+        query.update({"start": (today - timedelta(days=182)).isoformat(), "end": today.isoformat()})
+    form = ReportForm(query)
     built: dict[str, list[dict[str, Any]]] | None = None
     problems: list[str] = []
-    if request.GET:
+    if query:
         if form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
             if end < start:
@@ -156,7 +163,7 @@ def transparency(request: AuthedRequest) -> HttpResponse:
                 built = report.build(
                     period=period, service=report.service_name(), published=timezone.now().date()
                 )
-                wanted = request.GET.get("format", "")
+                wanted = query.get("format", "")
                 name = f"dsa-transparency-{start}-{end}"
                 if wanted == "csv":
                     return _download(report.to_csv_zip(built), "application/zip", f"{name}-csv.zip")
@@ -180,7 +187,7 @@ def transparency(request: AuthedRequest) -> HttpResponse:
         "form": form,
         "tables": tables,
         "problems": problems,
-        "query": request.GET.urlencode(),
+        "query": query.urlencode(),
     }
     return render(
         request, "enforcement/transparency.html", context, status=422 if problems else 200

@@ -4,11 +4,13 @@ incident panel and the transparency report."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from openpyxl import Workbook
 
 from trustdesk.enforcement.models import EnforcementDecision, SorSubmission
@@ -195,3 +197,12 @@ def test_it_shows_the_transparency_report_to_a_lead(lead, im, incident):
 def test_it_refuses_the_transparency_report_to_an_outsider_and_an_incident_manager(outsider, im):
     assert _client(outsider).get("/enforcement/transparency-report/").status_code == 403
     assert _client(im).get("/enforcement/transparency-report/").status_code == 403
+
+
+def test_without_a_period_it_shows_the_last_six_months(lead, im, incident):
+    make_decision(actor=im, incident=incident, source_type="own_initiative")
+    page = _client(lead).get("/enforcement/transparency-report/").content.decode()
+    today = timezone.localdate()
+    assert f'value="{today.isoformat()}"' in page
+    assert f'value="{(today - timedelta(days=182)).isoformat()}"' in page
+    assert "5_own_initiative_illegal" in page
