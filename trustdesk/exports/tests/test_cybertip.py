@@ -141,3 +141,13 @@ def test_it_refuses_incidents_that_are_not_child_safety(im, incident) -> None:
         services.generate_cybertip_draft(actor=im, incident=incident)
     assert refused.value.field == "incident"
     assert not CyberTiplineDraft.objects.exists()
+
+
+def test_the_incident_page_links_child_safety_incidents_to_the_draft(
+    im, restricted_incident, incident
+) -> None:
+    client = _client(im)
+    link = f"/exports/incidents/{restricted_incident.pk}/cybertip/"
+    assert link in client.get(f"/incidents/{restricted_incident.pk}/").content.decode()
+    other = client.get(f"/incidents/{incident.pk}/").content.decode()
+    assert "/cybertip/" not in other
