@@ -353,7 +353,7 @@ def _receive_batch(reports: Sequence[IncomingReport], actor: User | None) -> lis
         except InvalidInput as exc:
             results.append(Result(index, Outcome.INVALID, errors=exc.as_errors()))
     _fingerprint_texts(prepared)
-    with transaction.atomic():
+    with dedup.writer_queue(), transaction.atomic():
         dedup.lock_for_grouping()
         fresh, duplicates = _split_duplicates(prepared)
         results += duplicates

@@ -78,3 +78,36 @@ def test_one_batch_groups_its_own_reports(im):
     results = services.receive_batch(reports=batch, actor=im)
     assert len({r.report.group_id for r in results}) == 1
     assert ReportGroup.objects.get().report_count == 5
+
+
+def _held_elsewhere(path) -> bool:
+    """Whether another open file description can take the lock right now."""
+    import fcntl
+
+    with open(path, "a+b") as other:
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(other, fcntl.LOCK_UN)
+        return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_file_writers_queue_on_a_file_lock_outside_transactions(tmp_path, monkeypatch):
+    from django.db import connection, transaction
+
+    from trustdesk.intake.dedup import writer_queue
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the writer queue is for SQLite files")
+    database = tmp_path / "desk.sqlite3"
+    monkeypatch.setitem(connection.settings_dict, "NAME", str(database))
+    lock = f"{database}.intake-lock"
+    with writer_queue():
+        assert _held_elsewhere(lock)
+    assert not _held_elsewhere(lock)
+    # Inside a transaction the connection may already hold SQLite's write lock; waiting for
+    # the file lock there could deadlock with a process doing the opposite, so it is skipped.
+    with transaction.atomic(), writer_queue():
+        assert not _held_elsewhere(lock)
