@@ -16,17 +16,10 @@ from typing import Any
 from openpyxl import Workbook
 
 from trustdesk.incidents.models import Incident
+from trustdesk.lib.spreadsheets import safe_cell
 
 from .charts import Chart
 from .insights import Insight
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def as_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

@@ -9,14 +9,14 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from .sqlconsole import Result
+from trustdesk.lib.spreadsheets import safe_cell
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from .sqlconsole import Result
 
 
 def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        return safe_cell(value)
     if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
         return value.isoformat()
     return value

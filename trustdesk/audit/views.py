@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from trustdesk.accounts.models import Role, User
 from trustdesk.core.forms import Form
 from trustdesk.core.http import AuthedRequest
+from trustdesk.lib.spreadsheets import safe_cell
 
 from .models import AuditEvent
 from .services import verify_chain
@@ -89,11 +90,6 @@ def _row(event: AuditEvent) -> list[str]:
     ]
 
 
-def _safe_cell(value: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _csv(events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
     class Echo:
         def write(self, value: str) -> str:
@@ -104,7 +100,7 @@ def _csv(events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
     def lines() -> Iterator[str]:
         yield writer.writerow(COLUMNS)
         for event in events[:EXPORT_LIMIT].iterator(chunk_size=2000):
-            yield writer.writerow([_safe_cell(v) for v in _row(event)])
+            yield writer.writerow([safe_cell(v) for v in _row(event)])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
@@ -118,7 +114,7 @@ def _xlsx(events: QuerySet[AuditEvent]) -> HttpResponse:
     sheet = book.create_sheet("audit")
     sheet.append(list(COLUMNS))
     for event in events[:EXPORT_LIMIT].iterator(chunk_size=2000):
-        sheet.append([_safe_cell(v) for v in _row(event)])
+        sheet.append([safe_cell(v) for v in _row(event)])
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(

@@ -24,6 +24,7 @@ from openpyxl import Workbook
 
 from trustdesk.intake.models import Report, ReporterType
 from trustdesk.lib.env import env_str
+from trustdesk.lib.spreadsheets import safe_cell
 from trustdesk.regulatory.models import RegulatoryRequest
 
 from .models import AppealOutcome, EnforcementDecision, Ground, Restriction, SourceType
@@ -376,7 +377,7 @@ def to_csv(rows: list[dict[str, Any]], sheet: str) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.DictWriter(out, fieldnames=columns(sheet), lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
     return out.getvalue().encode("utf-8")
 
 
@@ -396,7 +397,7 @@ def to_xlsx(report: dict[str, list[dict[str, Any]]]) -> bytes:
         header = columns(sheet)
         worksheet.append(header)
         for row in rows:
-            worksheet.append([row[column] for column in header])
+            worksheet.append([safe_cell(row[column]) for column in header])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

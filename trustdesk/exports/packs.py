@@ -32,6 +32,7 @@ from django.utils import timezone
 from trustdesk.audit.models import AuditEvent
 from trustdesk.enforcement.models import EnforcementDecision
 from trustdesk.intake.models import Attachment
+from trustdesk.lib.spreadsheets import safe_cell
 from trustdesk.lib.timefmt import zone
 from trustdesk.regulatory.models import EventKind, RegulatoryRequest, Response
 
@@ -194,7 +195,7 @@ def _csv(rows: list[dict[str, str]], header: list[str]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
     return out.getvalue().encode("utf-8")
 
 

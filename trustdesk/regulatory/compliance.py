@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from openpyxl import Workbook
 
+from trustdesk.lib.spreadsheets import safe_cell
+
 from .clock import zone_of
 from .models import RegulatoryRequest, RequestQuerySet
 
@@ -262,19 +264,12 @@ def request_row(request: RegulatoryRequest) -> list[object]:
     ]
 
 
-def _safe_cell(value: object) -> object:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def as_csv(header: list[str], rows: Iterable[list[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else _safe_cell(v) for v in row])
+        writer.writerow(["" if v is None else safe_cell(v) for v in row])
     return buffer.getvalue()
 
 
@@ -285,11 +280,11 @@ def as_xlsx(summary: list[list[object]], requests: Iterable[list[object]]) -> by
     sheet.title = "Summary"
     sheet.append(SUMMARY_HEADER)
     for row in summary:
-        sheet.append([_safe_cell(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     detail = book.create_sheet("Requests")
     detail.append(REQUEST_HEADER)
     for row in requests:
-        detail.append([_safe_cell(v) for v in row])
+        detail.append([safe_cell(v) for v in row])
     for ws in (sheet, detail):
         ws.freeze_panes = "A2"
     buffer = io.BytesIO()

@@ -175,3 +175,19 @@ def test_it_refuses_an_unknown_recipient_or_language(im, brazil) -> None:
         services.response_pack(actor=im, request=brazil, language="fr")
     assert bad.value.field == "language"
     assert not AuditEvent.objects.filter(action="exports.response_pack").exists()
+
+
+def test_spreadsheet_formulas_in_free_text_arrive_as_text(im, incident, now) -> None:
+    found = make_request(actor=im, rule="BR-MCI-ART19", incident=incident)
+    _decision(
+        None,
+        incident,
+        url=OTHER_URL,
+        applied="2026-11-20 16:00",
+        puid="p4",
+        explanation='=HYPERLINK("http://evil.example","open")',
+    )
+    _, files = _open(services.response_pack(actor=im, request=found, recipient="internal"))
+    text = files["actions.csv"].decode()
+    assert "'=HYPERLINK" in text
+    assert ",=HYPERLINK" not in text
