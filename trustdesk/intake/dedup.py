@@ -14,6 +14,7 @@ remembers the groups the batch itself creates, so two reports in one batch meet 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -61,12 +62,12 @@ class Fingerprint:
     bands: list[int] = field(default_factory=list)
 
 
-def shingles(text: str) -> list[bytes]:
+def shingles(text: str) -> list[str]:
     """Word pairs of the text without its links (links are matched exactly instead)."""
     words = _WORD.findall(_URL.sub(" ", text.lower()))
     if len(words) < MIN_TOKENS:
         return []
-    return [f"{a} {b}".encode() for a, b in pairwise(words)]
+    return [f"{a} {b}" for a, b in pairwise(words)]
 
 
 # Odd 64-bit multipliers: a band's four 32-bit values and its index are combined with
@@ -99,18 +100,58 @@ def band_keys(signature: np.ndarray) -> list[int]:
     return [int(k) for k in band_matrix(signature.reshape(1, -1))[0]]
 
 
+# datasketch's affine32 permutations for our seed: h -> a * fmix32(h) + b (mod 2^32). Taken
+# from the library once, so the signatures below are exactly what ``MinHash.bulk`` gives
+# (tests compare them); only the arithmetic is done for a whole batch at once.
+_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+_A = np.ascontiguousarray(_PERMUTATIONS[0], dtype=np.uint32)
+_B = np.ascontiguousarray(_PERMUTATIONS[1], dtype=np.uint32)
+_SHINGLE_HASHES: dict[str, bytes] = {}
+_SHINGLE_CACHE_SIZE = 100_000
+
+
+def _shingle_hash(shingle: str) -> bytes:
+    """The first four bytes of the UTF-8 shingle's SHA-1 (datasketch's ``sha1_hash32``, little
+    endian), remembered: word pairs repeat a lot across reports about the same thing."""
+    digest = _SHINGLE_HASHES.get(shingle)
+    if digest is None:
+        if len(_SHINGLE_HASHES) >= _SHINGLE_CACHE_SIZE:
+            _SHINGLE_HASHES.clear()
+        digest = hashlib.sha1(shingle.encode()).digest()[:4]  # noqa: S324 (not security)
+        _SHINGLE_HASHES[shingle] = digest
+    return digest
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser, as datasketch pre-mixes each input hash."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def minhash_matrix(shingle_sets: Sequence[Sequence[str]]) -> np.ndarray:
+    """(n, NUM_PERM) uint32 MinHash signatures of n non-empty shingle sets, the same values
+    as ``MinHash.bulk(..., num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)``, computed for the
+    whole batch in a few array operations instead of a few per text."""
+    digests = b"".join(_shingle_hash(s) for shingles_ in shingle_sets for s in shingles_)
+    hashes = _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32))
+    # One row per permutation, so each text's shingles are contiguous within a row (reducing
+    # along rows is several times faster than down columns).
+    permuted = _A[:, None] * hashes[None, :] + _B[:, None]
+    starts = np.cumsum([0, *(len(s) for s in shingle_sets[:-1])])
+    return np.ascontiguousarray(np.minimum.reduceat(permuted, starts, axis=1).T)
+
+
 def signatures(texts: Sequence[str]) -> list[tuple[np.ndarray | None, list[int]]]:
-    """(MinHash signature, LSH band keys) for many texts at once: ``MinHash.bulk`` shares the
-    permutations, and the bands are computed for the whole batch in one go. Texts too short
-    to compare get (None, [])."""
+    """(MinHash signature, LSH band keys) for many texts at once. Texts too short to compare
+    get (None, [])."""
     sets = [shingles(text) for text in texts]
     wanted = [i for i, s in enumerate(sets) if s]
     result: list[tuple[np.ndarray | None, list[int]]] = [(None, [])] * len(texts)
     if wanted:
-        hashes = MinHash.bulk(
-            [sets[i] for i in wanted], num_perm=NUM_PERM, seed=SEED, scheme=SCHEME
-        )
-        matrix = np.array([m.hashvalues for m in hashes], dtype=np.uint32)
+        matrix = minhash_matrix([sets[i] for i in wanted])
         bands = band_matrix(matrix).tolist()
         for row, i in enumerate(wanted):
             result[i] = (matrix[row], bands[row])

@@ -111,3 +111,38 @@ def test_sqlite_file_writers_queue_on_a_file_lock_outside_transactions(tmp_path,
     # the file lock there could deadlock with a process doing the opposite, so it is skipped.
     with transaction.atomic(), writer_queue():
         assert not _held_elsewhere(lock)
+
+
+@pytest.mark.django_db(databases=[])
+def test_batch_signatures_are_exactly_datasketchs():
+    """Stored signatures and bands must not change with how they are computed: the batch
+    arithmetic gives the library's own MinHash values, cached shingle hashes or not."""
+    import numpy as np
+    from datasketch import MinHash
+
+    from trustdesk.intake import dedup
+
+    texts = [
+        TEXT,
+        TEXT + " " + TEXT,  # repeated shingles
+        "Ödeme linki sahte, çekiliş sayfası bakanı taklit ediyor ve para istiyor",
+        "虚假 抽奖 页面 冒充 部长 要求 转账",
+        "one two three",
+        "way too short",
+        "https://video.example/only/a/link",
+    ]
+    for cold in (True, False):
+        if cold:
+            dedup._SHINGLE_HASHES.clear()
+        ours = dedup.signatures(texts)
+        sets = [dedup.shingles(t) for t in texts]
+        for (signature, bands), shingle_set in zip(ours, sets, strict=True):
+            if not shingle_set:
+                assert signature is None and bands == []
+                continue
+            expected = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.SEED, scheme=dedup.SCHEME)
+            expected.update_batch([s.encode() for s in shingle_set])
+            assert signature is not None
+            assert np.array_equal(signature, expected.hashvalues)
+            assert bands == dedup.band_keys(expected.hashvalues.astype(np.uint32))
+    assert [s is None for s, _ in ours] == [False, False, False, False, True, True, True]
