@@ -10,7 +10,7 @@ from trustdesk.accounts.models import Team, User
 from trustdesk.incidents import services as incident_services
 from trustdesk.taxonomy.severity import RubricInputs, suggest
 
-from .. import dedup
+from .. import bulk, dedup
 from ..models import Report, ReporterType, ReportGroup
 
 # Most serious first: the one the rubric is told about.
@@ -24,6 +24,7 @@ _SOURCE_ORDER = (
     ReporterType.INTERNAL,
     ReporterType.USER,
 )
+_new_group = bulk.Maker(ReportGroup)
 
 
 def _title(report: Report) -> str:
@@ -41,7 +42,8 @@ def new_group(report: Report, fp: dedup.Fingerprint) -> ReportGroup:
         fingerprint = "account:" + fp.account_keys[0]
     else:
         fingerprint = "report:" + uuid.uuid4().hex
-    return ReportGroup(
+    return _new_group(
+        None,
         fingerprint=fingerprint[:64],
         title=_title(report),
         summary=report.text[:1000],

@@ -48,6 +48,7 @@ GROUP_FIELDS = (
 )  # fmt: skip
 _FUTURE_SLACK = timedelta(minutes=5)
 _REPORTER_TYPES = frozenset(ReporterType.values)
+_new_report = bulk.Maker(Report)
 
 
 class ItemRow(NamedTuple):
@@ -183,7 +184,13 @@ def prepare(index: int, incoming: IncomingReport, taxonomy: Taxonomy, now: datet
     attachments = _check_attachments(incoming, errors)
     if errors:
         raise InvalidInput(errors)
-    report = Report(
+    report = _new_report(
+        {
+            "market": market,
+            "category": category,
+            "submitted_by": incoming.submitted_by,
+            "intake_address": incoming.intake_address,
+        },
         channel=incoming.channel,
         external_id=incoming.external_id.strip(),
         received_at=received_at,
@@ -194,18 +201,19 @@ def prepare(index: int, incoming: IncomingReport, taxonomy: Taxonomy, now: datet
         verification_note=incoming.verification_note[:300],
         reporter_name=incoming.reporter_name.strip()[:200],
         reporter_contact=incoming.reporter_contact.strip()[:254],
-        market=market,
+        market_id=market.pk if market is not None else None,
         market_source=market_source,
         language=resolve_language(incoming.language, incoming.locale, market),
-        category=category,
+        category_id=category.pk if category is not None else None,
         keyword_codes=keywords,
         channel_label=incoming.label.strip()[:120],
         title=incoming.title.strip(),
         text=incoming.text,
         minors_involved=incoming.minors_involved,
         raw=incoming.raw,
-        submitted_by=incoming.submitted_by,
-        intake_address=incoming.intake_address,
+        submitted_by_id=incoming.submitted_by.pk if incoming.submitted_by else None,
+        intake_address_id=incoming.intake_address.pk if incoming.intake_address else None,
+        group_id=None,
     )
     fingerprint = dedup.Fingerprint(
         content_keys=[i.key for i in items if i.key],
@@ -298,7 +306,8 @@ def _write(
     )
     for p in prepared:
         assert p.group is not None
-        p.report.group = p.group
+        p.report.group_id = p.group.pk
+        p.report._state.fields_cache["group"] = p.group
     bulk.insert([p.report for p in prepared])
     bulk.insert_rows(
         ContentItem,
