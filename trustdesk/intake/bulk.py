@@ -19,14 +19,17 @@ terms); every value is a bound parameter.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models.base import ModelState
 
-# Below SQLite's default SQLITE_MAX_VARIABLE_NUMBER (32,766).
-MAX_PARAMS = 30_000
+# SQLite: below its default SQLITE_MAX_VARIABLE_NUMBER (32,766); rows of at most this many
+# columns go in multi-row statements.
+_MAX_PARAMS = 30_000
+_MULTI_ROW_COLUMNS = 8
 
 # Fields whose Python value is already what the driver wants.
 _PASS_THROUGH = (
@@ -88,6 +91,7 @@ class Maker:
         self.defaults = [
             (f.attname, f) for f in model._meta.concrete_fields if f.attname is not None
         ]
+        self.columns = [attname for attname, _ in self.defaults]
 
     def __call__(self, related: dict[str, Any] | None = None, **values: Any) -> Any:
         for attname, field in self.defaults:
@@ -98,6 +102,17 @@ class Maker:
         if related:
             state.fields_cache = related
         obj.__dict__.update(values)
+        obj._state = state
+        return obj
+
+    def loaded(self, row: Sequence[Any], related: dict[str, Any] | None = None) -> Any:
+        """An instance of a row read with ``values_list(*self.columns)``."""
+        obj = self.model.__new__(self.model)
+        state = ModelState()
+        state.adding, state.db = False, connection.alias
+        if related:
+            state.fields_cache = related
+        obj.__dict__.update(zip(self.columns, row, strict=True))
         obj._state = state
         return obj
 
@@ -128,25 +143,80 @@ def _array_type(field: models.Field[Any, Any]) -> str:
     return db_type.replace("serial", "integer").split(" CHECK")[0]
 
 
-def _insert_statements(
+def _allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """``count`` new primary keys for ``model``, taken before the rows are written so the
+    insert needs no ``RETURNING`` (and can be a prepared ``executemany``).
+
+    - PostgreSQL: from the column's sequence, as a default would (safe with other writers);
+    - SQLite: after the largest id ever used (``sqlite_sequence``, as ``AUTOINCREMENT``
+      would), which is safe because the write transaction holds the database lock.
+    """
+    pk = model._meta.pk
+    assert pk is not None
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), pk.column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor != "sqlite":
+            raise NotImplementedError(f"bulk.insert: {connection.vendor} is not supported")
+        if not connection.in_atomic_block:
+            raise RuntimeError("bulk.insert on SQLite must run inside a transaction")
+        cursor.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "  # noqa: S608
+            f"coalesce((SELECT max({_column(pk)}) FROM {_table(model)}), 0))",
+            [table],
+        )
+        (last,) = cursor.fetchone()
+    return list(range(last + 1, last + 1 + count))
+
+
+def _write_rows(
     model: type[models.Model], fields: Sequence[models.Field[Any, Any]], rows: list[list[Any]]
-) -> list[tuple[str, list[Any]]]:
-    """(sql, params) to insert ``rows`` (values in ``fields`` order), in as few statements
-    as the database allows."""
+) -> None:
+    """Insert ``rows`` (values in ``fields`` order): on PostgreSQL one statement with an array
+    per column; on SQLite, for narrow rows (band hashes, content items) multi-row ``VALUES``
+    statements, for wide ones one prepared statement run per row (``executemany``), which
+    measured faster for each."""
     columns = ", ".join(_column(f) for f in fields)
     head = f"INSERT INTO {_table(model)} ({columns}) "
-    if connection.vendor == "postgresql":
-        arrays = ", ".join(f"%s::{_array_type(f)}[]" for f in fields)
-        sql = f"{head}SELECT * FROM unnest({arrays})"  # noqa: S608
-        return [(sql, [list(column) for column in zip(*rows, strict=True)])]
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    per_statement = max(1, MAX_PARAMS // len(fields))
-    statements = []
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        params = [value for values in chunk for value in values]
-        statements.append((head + "VALUES " + ", ".join([row] * len(chunk)), params))
-    return statements
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{_array_type(f)}[]" for f in fields)
+            cursor.execute(
+                f"{head}SELECT * FROM unnest({arrays})",  # noqa: S608
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        elif len(fields) > _MULTI_ROW_COLUMNS:
+            cursor.executemany(f"{head}VALUES ({', '.join(['%s'] * len(fields))})", rows)
+        else:
+            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            per_statement = _MAX_PARAMS // len(fields)
+            for start in range(0, len(rows), per_statement):
+                chunk = rows[start : start + per_statement]
+                cursor.execute(
+                    head + "VALUES " + ", ".join([row] * len(chunk)),
+                    [value for values in chunk for value in values],
+                )
+
+
+def _row_builder(fields: Sequence[models.Field[Any, Any]]) -> Callable[[Any], list[Any]]:
+    """A function giving an instance's values for ``fields`` in database form: all of them
+    read in one ``attrgetter`` call, then only the fields that need it converted."""
+    getter = operator.attrgetter(*(str(f.attname) for f in fields))
+    converted = [(i, _converter(f)) for i, f in enumerate(fields) if type(f) not in _PASS_THROUGH]
+    single = len(fields) == 1
+
+    def build(obj: Any) -> list[Any]:
+        row = [getter(obj)] if single else list(getter(obj))
+        for i, convert in converted:
+            row[i] = convert(row[i])
+        return row
+
+    return build
 
 
 def insert(objs: Sequence[models.Model]) -> None:
@@ -154,16 +224,12 @@ def insert(objs: Sequence[models.Model]) -> None:
     if not objs:
         return
     model = type(objs[0])
-    fields = _fields(model)
-    convert = [(f.attname, _converter(f)) for f in fields]
-    rows = [[fn(getattr(obj, attname)) for attname, fn in convert] for obj in objs]
     pk = model._meta.pk
     assert pk is not None
-    ids: list[Any] = []
-    with connection.cursor() as cursor:
-        for sql, params in _insert_statements(model, fields, rows):
-            cursor.execute(f"{sql} RETURNING {_column(pk)}", params)
-            ids += [row[0] for row in cursor.fetchall()]
+    fields = _fields(model)
+    build = _row_builder(fields)
+    ids = _allocate_ids(model, len(objs))
+    _write_rows(model, [pk, *fields], [[i, *build(obj)] for i, obj in zip(ids, objs, strict=True)])
     for obj, new_id in zip(objs, ids, strict=True):
         obj.pk = new_id
         obj._state.adding = False
@@ -175,12 +241,8 @@ def insert_rows(
 ) -> None:
     """Rows of plain values, already in database form, when no ids are needed back (content
     items, band hashes): no model instances are built."""
-    if not rows:
-        return
-    fields = [_field(model, c) for c in columns]
-    with connection.cursor() as cursor:
-        for sql, params in _insert_statements(model, fields, [list(r) for r in rows]):
-            cursor.execute(sql, params)
+    if rows:
+        _write_rows(model, [_field(model, c) for c in columns], [list(r) for r in rows])
 
 
 def update(objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
@@ -190,10 +252,10 @@ def update(objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
         return
     model = type(objs[0])
     fields = [_field(model, name) for name in field_names]
-    convert = [(f.attname, _converter(f)) for f in fields]
+    build = _row_builder(fields)
     pk = model._meta.pk
     assert pk is not None
-    rows = [[fn(getattr(obj, attname)) for attname, fn in convert] + [obj.pk] for obj in objs]
+    rows = [[*build(obj), obj.pk] for obj in objs]
     table = _table(model)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -270,13 +270,14 @@ def _fingerprint_texts(prepared: list[Prepared]) -> None:
 
 
 def _assign_groups(
-    prepared: list[Prepared],
+    prepared: list[Prepared], taxonomy: Taxonomy
 ) -> tuple[list[tuple[ReportGroup, list[int]]], list[ReportGroup]]:
     """Match each report to a group, opening new ones. Returns the new groups with their
     band keys, and the existing groups the batch touched."""
     window = conf.group_window()
     earliest = min(p.report.received_at for p in prepared)
-    matcher = dedup.Matcher.load((p.fingerprint for p in prepared), earliest, window)
+    categories = {c.pk: c for c in taxonomy.categories.values()}
+    matcher = dedup.Matcher.load((p.fingerprint for p in prepared), earliest, window, categories)
     teams = _teams_by_region()
     new: list[tuple[ReportGroup, list[int]]] = []
     touched: dict[int, ReportGroup] = {}
@@ -367,7 +368,7 @@ def _receive_batch(reports: Sequence[IncomingReport], actor: User | None) -> lis
         fresh, duplicates = _split_duplicates(prepared)
         results += duplicates
         if fresh:
-            new, touched = _assign_groups(fresh)
+            new, touched = _assign_groups(fresh, taxonomy)
             _write(fresh, new, touched)
             note_on_incidents(fresh_reports=[(p.report, p.group) for p in fresh], actor=actor)
             audit.record(

@@ -125,7 +125,7 @@ def test_batch_signatures_are_exactly_datasketchs():
     texts = [
         TEXT,
         TEXT + " " + TEXT,  # repeated shingles
-        "Ödeme linki sahte, çekiliş sayfası bakanı taklit ediyor ve para istiyor",
+        "Ödeme linki sahte, çekiliş sayfası bakanı taklit ediyor ve para istiyor",  # noqa: RUF001
         "虚假 抽奖 页面 冒充 部长 要求 转账",
         "one two three",
         "way too short",
