@@ -18,6 +18,7 @@ terms); every value is a bound parameter.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import operator
 from collections.abc import Callable, Sequence
@@ -194,12 +195,12 @@ def _write_rows(
         elif len(fields) > _MULTI_ROW_COLUMNS:
             cursor.executemany(f"{head}VALUES ({', '.join(['%s'] * len(fields))})", rows)
         else:
-            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
             per_statement = _MAX_PARAMS // len(fields)
             for start in range(0, len(rows), per_statement):
                 chunk = rows[start : start + per_statement]
                 cursor.execute(
-                    head + "VALUES " + ", ".join([row] * len(chunk)),
+                    head + "VALUES " + ", ".join([placeholders] * len(chunk)),
                     [value for values in chunk for value in values],
                 )
 
@@ -220,21 +221,56 @@ def _row_builder(fields: Sequence[models.Field[Any, Any]]) -> Callable[[Any], li
     return build
 
 
-def insert(objs: Sequence[models.Model]) -> None:
-    """Insert unsaved instances of one model and set their primary keys."""
+def rows_for(objs: Sequence[models.Model]) -> list[list[Any]]:
+    """The values ``insert`` writes for ``objs``, in database form. Building them is most of
+    an insert's Python work, so a caller can do it before taking a lock and pass them in."""
+    if not objs:
+        return []
+    build = _row_builder(_fields(type(objs[0])))
+    return [build(obj) for obj in objs]
+
+
+def insert(
+    objs: Sequence[models.Model],
+    *,
+    rows: list[list[Any]] | None = None,
+    late: Sequence[str] = (),
+) -> None:
+    """Insert unsaved instances of one model and set their primary keys. ``rows`` from
+    ``rows_for`` saves building them again; ``late`` names the foreign keys (``group_id``)
+    set on the instances since, which are read again."""
     if not objs:
         return
     model = type(objs[0])
     pk = model._meta.pk
     assert pk is not None
     fields = _fields(model)
-    build = _row_builder(fields)
+    if rows is None:
+        rows = rows_for(objs)
+    for attname in late:
+        (column,) = [i for i, f in enumerate(fields) if f.attname == attname]
+        if type(fields[column]) not in _PASS_THROUGH:
+            raise ValueError(f"{attname}: only plain columns can be set late")
+        for row, obj in zip(rows, objs, strict=True):
+            row[column] = getattr(obj, attname)
     ids = _allocate_ids(model, len(objs))
-    _write_rows(model, [pk, *fields], [[i, *build(obj)] for i, obj in zip(ids, objs, strict=True)])
+    _write_rows(model, [pk, *fields], [[i, *row] for i, row in zip(ids, rows, strict=True)])
     for obj, new_id in zip(objs, ids, strict=True):
         obj.pk = new_id
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def max_ids(*models: type[models.Model]) -> list[int]:
+    """The largest primary key of each model's table (0 if empty), in one query."""
+    parts = []
+    for model in models:
+        pk = model._meta.pk
+        assert pk is not None
+        parts.append(f"(SELECT coalesce(max({_column(pk)}), 0) FROM {_table(model)})")  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}")
+        return list(cursor.fetchone())
 
 
 def insert_rows(
@@ -247,8 +283,10 @@ def insert_rows(
 
 
 def update(objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
-    """Write the named fields of saved instances: on PostgreSQL one ``UPDATE ... FROM
-    unnest(...)``, elsewhere one prepared UPDATE executed per row."""
+    """Write the named fields of saved instances: on PostgreSQL the rows are copied into a
+    temporary table and applied with one ``UPDATE ... FROM`` (half the time of an update
+    from unnest(arrays), whose array parsing dominated); elsewhere one prepared UPDATE is
+    executed per row."""
     if not objs:
         return
     model = type(objs[0])
@@ -256,25 +294,35 @@ def update(objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
     build = _row_builder(fields)
     pk = model._meta.pk
     assert pk is not None
-    rows = [[*build(obj), obj.pk] for obj in objs]
     table = _table(model)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            names = [f"c{i}" for i in range(len(fields))]
-            arrays = ", ".join(f"%s::{_array_type(f)}[]" for f in [*fields, pk])
-            assignments = ", ".join(
-                f"{_column(f)} = v.{n}" for f, n in zip(fields, names, strict=True)
-            )
+            # One per model and field list and connection; emptied at each commit, and
+            # here in case an earlier update in this transaction used it.
+            digest = hashlib.sha256(",".join(field_names).encode()).hexdigest()[:12]
+            scratch = connection.ops.quote_name(f"_bulk_update_{model._meta.db_table}_{digest}")
+            columns = ", ".join(_column(f) for f in fields)
+            definitions = ", ".join(f"{_column(f)} {_array_type(f)}" for f in [pk, *fields])
             cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM unnest({arrays}) "  # noqa: S608
-                f"AS v({', '.join(names)}, pk) WHERE {table}.{_column(pk)} = v.pk",
-                [list(column) for column in zip(*rows, strict=True)],
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {scratch} ({definitions}) "
+                "ON COMMIT DELETE ROWS"
+            )
+            cursor.execute(f"DELETE FROM {scratch}")  # noqa: S608
+            with cursor.cursor.copy(
+                f"COPY {scratch} ({_column(pk)}, {columns}) FROM STDIN"
+            ) as copy:
+                for obj in objs:
+                    copy.write_row([obj.pk, *build(obj)])
+            assignments = ", ".join(f"{_column(f)} = v.{_column(f)}" for f in fields)
+            cursor.execute(
+                f"UPDATE {table} SET {assignments} FROM {scratch} AS v "  # noqa: S608
+                f"WHERE {table}.{_column(pk)} = v.{_column(pk)}"
             )
         else:
             assignments = ", ".join(f"{_column(f)} = %s" for f in fields)
             cursor.executemany(
                 f"UPDATE {table} SET {assignments} WHERE {_column(pk)} = %s",  # noqa: S608
-                rows,
+                [[*build(obj), obj.pk] for obj in objs],
             )
 
 

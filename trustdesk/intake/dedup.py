@@ -208,6 +208,58 @@ def _chunks(values: Sequence[_T]) -> Iterator[list[_T]]:
         yield list(values[start : start + _CHUNK])
 
 
+@dataclass
+class KeyHits:
+    """Which groups the batch's content, account and band keys point at.
+
+    Read before the intake lock is taken (``read``): the key lookups are the costliest reads
+    of a batch, and another process can write meanwhile. Brought up to date under the lock
+    (``catch_up``) from the rows written since, found by id: every intake writer inserts
+    content items and bands while holding the lock and commits before letting it go, so ids
+    become visible in order, and everything not seen by ``read`` has an id above the largest
+    one seen before it."""
+
+    content: set[str]
+    accounts: set[str]
+    bands: set[int]
+    item_mark: int = 0
+    band_mark: int = 0
+    content_pairs: list[tuple[str, int]] = field(default_factory=list)
+    account_pairs: list[tuple[str, int]] = field(default_factory=list)
+    band_pairs: list[tuple[int, int]] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, fingerprints: Iterable[Fingerprint]) -> KeyHits:
+        fps = list(fingerprints)
+        hits = cls(
+            content={k for fp in fps for k in fp.content_keys},
+            accounts={k for fp in fps for k in fp.account_keys},
+            bands={b for fp in fps for b in fp.bands},
+        )
+        # The marks first: a row committed between them and the lookups is merely seen twice.
+        hits.item_mark, hits.band_mark = bulk.max_ids(ContentItem, GroupBand)
+        hits.content_pairs = bulk.pairs_for_keys(ContentItem, "key", "group", sorted(hits.content))
+        hits.account_pairs = bulk.pairs_for_keys(
+            ContentItem, "account_key", "group", sorted(hits.accounts)
+        )
+        hits.band_pairs = bulk.pairs_for_keys(GroupBand, "key", "group", sorted(hits.bands))
+        return hits
+
+    def catch_up(self) -> None:
+        """Add the hits among rows written since ``read``. Call it holding the intake lock."""
+        items = ContentItem.objects.filter(pk__gt=self.item_mark).order_by()
+        for key, account, group_id in items.values_list("key", "account_key", "group_id"):
+            if key in self.content:
+                self.content_pairs.append((key, group_id))
+            if account in self.accounts:
+                self.account_pairs.append((account, group_id))
+        if self.bands:
+            bands = GroupBand.objects.filter(pk__gt=self.band_mark).order_by()
+            for band, group_id in bands.values_list("key", "group_id"):
+                if band in self.bands:
+                    self.band_pairs.append((band, group_id))
+
+
 class Matcher:
     """Finds the group for each report of a batch, and learns as the batch goes."""
 
@@ -221,24 +273,19 @@ class Matcher:
 
     @classmethod
     def load(
-        cls,
-        fingerprints: Iterable[Fingerprint],
-        earliest: datetime,
-        window: timedelta,
-        categories: dict[int, Category],
+        cls, hits: KeyHits, earliest: datetime, window: timedelta, categories: dict[int, Category]
     ) -> Matcher:
-        """Every group the batch's keys point at, in a few indexed lookups. The lookups go by
-        key alone and the groups are filtered afterwards: joined, the planner would rather
-        walk every open group. Groups are read as plain rows (``categories`` by id supplies
-        their category), which costs a fraction of building them through the ORM."""
+        """The groups the batch's keys point at (``hits``), read under the intake lock. The
+        keys are looked up alone and the groups filtered afterwards: joined, the planner
+        would rather walk every open group. Groups are read as plain rows (``categories`` by
+        id supplies their category), which costs a fraction of building them through the
+        ORM."""
         matcher = cls(window)
-        fps = list(fingerprints)
-        content = sorted({k for fp in fps for k in fp.content_keys})
-        accounts = sorted({k for fp in fps for k in fp.account_keys})
-        bands = sorted({b for fp in fps for b in fp.bands})
-        content_pairs = bulk.pairs_for_keys(ContentItem, "key", "group", content)
-        account_pairs = bulk.pairs_for_keys(ContentItem, "account_key", "group", accounts)
-        band_pairs = bulk.pairs_for_keys(GroupBand, "key", "group", bands)
+        content_pairs, account_pairs, band_pairs = (
+            hits.content_pairs,
+            hits.account_pairs,
+            hits.band_pairs,
+        )
         ids = {gid for _, gid in content_pairs + account_pairs} | {gid for _, gid in band_pairs}
         # By primary key alone, then filtered here: given the status and window conditions
         # too, both SQLite and PostgreSQL prefer walking every open group in the window.

@@ -14,10 +14,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from trustdesk.accounts.models import Team, TeamKind, User
@@ -75,6 +76,7 @@ class Prepared:
     signature_text: str
     group: ReportGroup | None = None
     duplicates: list[int] = field(default_factory=list)
+    row: list[Any] = field(default_factory=list)
 
 
 def _check_received_at(value: datetime | None, now: datetime, errors: dict[str, str]) -> datetime:
@@ -224,26 +226,64 @@ def prepare(index: int, incoming: IncomingReport, taxonomy: Taxonomy, now: datet
     )
 
 
-def _split_duplicates(prepared: list[Prepared]) -> tuple[list[Prepared], list[Result]]:
+@dataclass
+class StoredReports:
+    """Reports already stored under the batch's (channel, external id)s: read before the
+    intake lock, brought up to date under it from the reports written since (ids above
+    ``mark``; report ids are taken under the lock, see ``dedup.KeyHits``)."""
+
+    wanted: dict[str, list[str]]
+    mark: int = 0
+    found: dict[tuple[str, str], Report] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, prepared: list[Prepared]) -> StoredReports:
+        wanted: dict[str, list[str]] = {}
+        for p in prepared:
+            if p.report.external_id:
+                wanted.setdefault(p.report.channel, []).append(p.report.external_id)
+        stored = cls(wanted)
+        if wanted:
+            (stored.mark,) = bulk.max_ids(Report)
+            stored._add(Report.objects.all())
+        return stored
+
+    def catch_up(self) -> None:
+        """Under the lock: the few reports written since ``read``, matched here rather than
+        by an ``IN`` list the planner might answer from the external-id index instead."""
+        if not self.wanted:
+            return
+        wanted = {(channel, ext) for channel, ids in self.wanted.items() for ext in ids}
+        since = Report.objects.filter(pk__gt=self.mark).order_by()
+        pks = [
+            pk
+            for pk, channel, ext in since.values_list("pk", "channel", "external_id")
+            if (channel, ext) in wanted
+        ]
+        if pks:
+            self._add(Report.objects.filter(pk__in=pks))
+
+    def _add(self, reports: QuerySet[Report]) -> None:
+        for channel, ids in self.wanted.items():
+            for report in reports.select_related("group").filter(
+                channel=channel, external_id__in=ids
+            ):
+                self.found[(channel, report.external_id)] = report
+
+
+def _split_duplicates(
+    prepared: list[Prepared], stored: StoredReports
+) -> tuple[list[Prepared], list[Result]]:
     """Drop reports already stored (same channel and external id) or repeated in this batch.
     Their answer is the first report. Must run under the intake lock."""
+    stored.catch_up()
     results: list[Result] = []
-    by_channel: dict[str, list[str]] = {}
-    for p in prepared:
-        if p.report.external_id:
-            by_channel.setdefault(p.report.channel, []).append(p.report.external_id)
-    stored: dict[tuple[str, str], Report] = {}
-    for channel, ids in by_channel.items():
-        for report in Report.objects.select_related("group").filter(
-            channel=channel, external_id__in=ids
-        ):
-            stored[(channel, report.external_id)] = report
     first: dict[tuple[str, str], Prepared] = {}
     fresh: list[Prepared] = []
     for p in prepared:
         key = (p.report.channel, p.report.external_id)
-        if p.report.external_id and key in stored:
-            results.append(Result(p.index, Outcome.DUPLICATE, stored[key]))
+        if p.report.external_id and key in stored.found:
+            results.append(Result(p.index, Outcome.DUPLICATE, stored.found[key]))
         elif p.report.external_id and key in first:
             first[key].duplicates.append(p.index)
         else:
@@ -270,14 +310,15 @@ def _fingerprint_texts(prepared: list[Prepared]) -> None:
 
 
 def _assign_groups(
-    prepared: list[Prepared], taxonomy: Taxonomy
+    prepared: list[Prepared], taxonomy: Taxonomy, hits: dedup.KeyHits
 ) -> tuple[list[tuple[ReportGroup, list[int]]], list[ReportGroup]]:
     """Match each report to a group, opening new ones. Returns the new groups with their
-    band keys, and the existing groups the batch touched."""
+    band keys, and the existing groups the batch touched. Must run under the intake lock."""
     window = conf.group_window()
     earliest = min(p.report.received_at for p in prepared)
     categories = {c.pk: c for c in taxonomy.categories.values()}
-    matcher = dedup.Matcher.load((p.fingerprint for p in prepared), earliest, window, categories)
+    hits.catch_up()
+    matcher = dedup.Matcher.load(hits, earliest, window, categories)
     teams = _teams_by_region()
     new: list[tuple[ReportGroup, list[int]]] = []
     touched: dict[int, ReportGroup] = {}
@@ -309,7 +350,7 @@ def _write(
         assert p.group is not None
         p.report.group_id = p.group.pk
         p.report._state.fields_cache["group"] = p.group
-    bulk.insert([p.report for p in prepared])
+    bulk.insert([p.report for p in prepared], rows=[p.row for p in prepared], late=("group_id",))
     bulk.insert_rows(
         ContentItem,
         ITEM_COLUMNS,
@@ -363,12 +404,18 @@ def _receive_batch(reports: Sequence[IncomingReport], actor: User | None) -> lis
         except InvalidInput as exc:
             results.append(Result(index, Outcome.INVALID, errors=exc.as_errors()))
     _fingerprint_texts(prepared)
+    # Reads and row building that need not hold the intake lock (another process can write
+    # meanwhile); what changes in between is caught up with under the lock.
+    stored = StoredReports.read(prepared)
+    hits = dedup.KeyHits.read(p.fingerprint for p in prepared)
+    for p, row in zip(prepared, bulk.rows_for([p.report for p in prepared]), strict=True):
+        p.row = row
     with dedup.writer_queue(), transaction.atomic():
         dedup.lock_for_grouping()
-        fresh, duplicates = _split_duplicates(prepared)
+        fresh, duplicates = _split_duplicates(prepared, stored)
         results += duplicates
         if fresh:
-            new, touched = _assign_groups(fresh, taxonomy)
+            new, touched = _assign_groups(fresh, taxonomy, hits)
             _write(fresh, new, touched)
             note_on_incidents(fresh_reports=[(p.report, p.group) for p in fresh], actor=actor)
             audit.record(
