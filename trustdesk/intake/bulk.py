@@ -334,8 +334,21 @@ def pairs_for_keys(
     a single parameter (an array on PostgreSQL, JSON on SQLite) rather than one each."""
     if not keys:
         return []
+    with connection.cursor() as cursor:
+        cursor.execute(*pairs_query(model, key, value, keys))
+        return [(row[0], row[1]) for row in cursor.fetchall()]
+
+
+def pairs_query(
+    model: type[models.Model], key: str, value: str, keys: Sequence[Any]
+) -> tuple[str, list[Any]]:
     key_field, value_field = _field(model, key), _field(model, value)
     select = f"SELECT {_column(key_field)}, {_column(value_field)} FROM {_table(model)} "  # noqa: S608
+    # Text keys are indexed only where set (a partial index), which the planners use only
+    # if the query says so, in SQLite's case in the index's own words (Q(...) ~Q(key="")).
+    nonempty = ""
+    if isinstance(key_field, models.CharField):
+        nonempty = f" AND NOT ({_column(key_field)} = '')"
     if connection.vendor == "postgresql":
         sql = f"{select}WHERE {_column(key_field)} = ANY(%s::{_array_type(key_field)}[])"
         params: list[Any] = [list(keys)]
@@ -349,6 +362,4 @@ def pairs_for_keys(
     else:
         sql = f"{select}WHERE {_column(key_field)} IN ({', '.join(['%s'] * len(keys))})"
         params = list(keys)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(row[0], row[1]) for row in cursor.fetchall()]
+    return sql + nonempty, params
