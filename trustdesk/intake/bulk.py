@@ -90,20 +90,25 @@ class Maker:
 
     def __init__(self, model: type[models.Model]) -> None:
         self.model = model
-        self.defaults = [
-            (f.attname, f) for f in model._meta.concrete_fields if f.attname is not None
-        ]
-        self.columns = [attname for attname, _ in self.defaults]
+        fields = [f for f in model._meta.concrete_fields if f.attname is not None]
+        self.columns = [str(f.attname) for f in fields]
+        # Defaults that are values are copied as they are; callable ones (list, dict, now)
+        # are called for each instance that does not give the field.
+        per_instance = [f for f in fields if f.has_default() and callable(f.default)]
+        self.constant = {str(f.attname): f.get_default() for f in fields if f not in per_instance}
+        self.callable = [(str(f.attname), f) for f in per_instance]
 
     def __call__(self, related: dict[str, Any] | None = None, **values: Any) -> Any:
-        for attname, field in self.defaults:
-            if attname not in values:
-                values[attname] = field.get_default()
         obj = self.model.__new__(self.model)
+        attributes = obj.__dict__
+        attributes.update(self.constant)
+        attributes.update(values)
+        for attname, field in self.callable:
+            if attname not in values:
+                attributes[attname] = field.get_default()
         state = ModelState()
         if related:
             state.fields_cache = related
-        obj.__dict__.update(values)
         obj._state = state
         return obj
 
@@ -176,6 +181,11 @@ def _allocate_ids(model: type[models.Model], count: int) -> list[int]:
     return list(range(last + 1, last + 1 + count))
 
 
+def _is_integer(field: models.Field[Any, Any]) -> bool:
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    return isinstance(target, models.IntegerField)
+
+
 def _write_rows(
     model: type[models.Model], fields: Sequence[models.Field[Any, Any]], rows: list[list[Any]]
 ) -> None:
@@ -191,8 +201,18 @@ def _write_rows(
             # from unnest(arrays) for 1,000 reports. Values go through psycopg's own text
             # adapters, as they would as bound parameters.
             with cursor.cursor.copy(f"COPY {_table(model)} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                if all(_is_integer(f) for f in fields):
+                    # Integers need no escaping: formatted here, several times faster than
+                    # a write_row per row (8,000 band hashes a batch).
+                    copy.write(
+                        "".join(
+                            "\t".join(r"\N" if v is None else str(int(v)) for v in row) + "\n"
+                            for row in rows
+                        )
+                    )
+                else:
+                    for row in rows:
+                        copy.write_row(row)
         elif len(fields) > _MULTI_ROW_COLUMNS:
             cursor.executemany(f"{head}VALUES ({', '.join(['%s'] * len(fields))})", rows)
         else:

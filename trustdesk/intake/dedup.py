@@ -137,7 +137,10 @@ def minhash_matrix(shingle_sets: Sequence[Sequence[str]]) -> np.ndarray:
     """(n, NUM_PERM) uint32 MinHash signatures of n non-empty shingle sets, the same values
     as ``MinHash.bulk(..., num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)``, computed for the
     whole batch in a few array operations instead of a few per text."""
-    digests = b"".join(_shingle_hash(s) for shingles_ in shingle_sets for s in shingles_)
+    known = _SHINGLE_HASHES.get
+    digests = b"".join(
+        known(s) or _shingle_hash(s) for shingles_ in shingle_sets for s in shingles_
+    )
     hashes = _fmix32(np.frombuffer(digests, dtype="<u4").astype(np.uint32))
     # One row per permutation, so each text's shingles are contiguous within a row (reducing
     # along rows is several times faster than down columns).

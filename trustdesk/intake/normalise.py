@@ -132,6 +132,10 @@ def resolve_category(
     return categories.get(code) if code else None
 
 
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9/:@!$&'()*+,;=\-._~]*")
+
+
 def normalise_url(url: str) -> str:
     """The form two links to the same content share: no scheme, lower-case host without
     ``www.``/``m.``, no default port, no fragment, no tracking parameters, sorted query,
@@ -148,15 +152,24 @@ def normalise_url(url: str) -> str:
     port = parts.port
     if port and port not in (80, 443):
         host = f"{host}:{port}"
-    path = quote(unquote(parts.path), safe="/:@!$&'()*+,;=-._~") or "/"
+    path = parts.path
+    if not _PLAIN_PATH.fullmatch(path):
+        # Escapes and unsafe characters in one canonical form (the common plain path is
+        # already in it).
+        path = quote(unquote(path), safe=_PATH_SAFE)
+    path = path or "/"
     if len(path) > 1:
         path = path.rstrip("/")
-    query = sorted(
-        (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if not k.lower().startswith("utm_") and k.lower() not in _TRACKING_PARAMS
-    )
-    return urlunsplit(("", host, path, urlencode(query), "")).lstrip("/")
+    query = ""
+    if parts.query:
+        query = urlencode(
+            sorted(
+                (k, v)
+                for k, v in parse_qsl(parts.query, keep_blank_values=True)
+                if not k.lower().startswith("utm_") and k.lower() not in _TRACKING_PARAMS
+            )
+        )
+    return urlunsplit(("", host, path, query, "")).lstrip("/")
 
 
 def _digest(value: str) -> str:
