@@ -246,6 +246,7 @@ class ParallelResult:
     batch_seconds: list[float]
     raw_seconds: float
     vendor: str
+    groups: int
 
     def lines(self) -> list[str]:
         rate = self.reports / self.seconds
@@ -259,7 +260,8 @@ class ParallelResult:
             f"database: scratch {self.vendor} database made for this run (dropped after); "
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPU(s)",
             f"reports: {self.reports:,} in batches of {self.batch:,}, "
-            f"posted by {self.processes} processes at once",
+            f"posted by {self.processes} processes at once; "
+            f"{self.groups:,} groups after deduplication",
             f"batch API (dedup + grouping): {rate:,.0f} reports/s; per batch "
             f"p50 {pct(0.5):.0f} ms, p99 {pct(0.99):.0f} ms",
             f"raw insert (bulk_create, same rows, one process): {raw_rate:,.0f} reports/s",
@@ -294,14 +296,18 @@ def run_parallel(
             [(env, batches[n::processes], token) for n in range(processes)],
             start=context.Barrier(processes),
         )
-    failures = [o for o in outcomes if isinstance(o, str)]
-    if failures:
-        raise RuntimeError(failures[0])
+        failures = [o for o in outcomes if isinstance(o, str)]
+        if failures:
+            raise RuntimeError(failures[0])
+        prefix = rows[0]["external_id"].rsplit("-", 1)[0] + "-"
+        (groups,) = _in_children(context, bench_worker.count_groups, [(env, prefix)], start=None)
+        if isinstance(groups, str):
+            raise RuntimeError(groups)
     began = min(o[0] for o in outcomes)
     ended = max(o[1] for o in outcomes)
     timings = [t for o in outcomes for t in o[2]]
     return ParallelResult(
-        reports, batch, processes, ended - began, timings, raw_seconds, env["vendor"]
+        reports, batch, processes, ended - began, timings, raw_seconds, env["vendor"], groups
     )
 
 
@@ -352,8 +358,15 @@ def _scratch_database() -> Iterator[dict[str, str]]:
         "dbname": "postgres",
         "autocommit": True,
     }
-    with psycopg.connect(**params) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with psycopg.connect(**params) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        raise RuntimeError(
+            f"bench with several processes writes to a scratch database, and creating one "
+            f"failed ({exc}); give the database user CREATEDB, or run with --processes 1 "
+            "(rolled back in the current database)"
+        ) from None
     credentials = quote(settings["USER"] or "", safe="")
     if settings["PASSWORD"]:
         credentials += ":" + quote(settings["PASSWORD"], safe="")

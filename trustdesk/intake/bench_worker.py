@@ -87,3 +87,15 @@ def post_share(
         # Reported to the parent, which raises it; a silent child would hang the run.
         results.put(f"{type(exc).__name__}: {exc}")
         start.abort()
+
+
+def count_groups(env: dict[str, str], prefix: str, start: Any, results: Any) -> None:
+    """How many groups the posted reports ended up in (their external ids share ``prefix``)."""
+    try:
+        _setup(env)
+        from trustdesk.intake.models import Channel, Report
+
+        reports = Report.objects.filter(channel=Channel.API, external_id__startswith=prefix)
+        results.put(reports.values("group").distinct().count())
+    except Exception as exc:
+        results.put(f"{type(exc).__name__}: {exc}")

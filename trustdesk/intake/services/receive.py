@@ -310,7 +310,7 @@ def _fingerprint_texts(prepared: list[Prepared]) -> None:
 
 
 def _assign_groups(
-    prepared: list[Prepared], taxonomy: Taxonomy, hits: dedup.KeyHits
+    prepared: list[Prepared], taxonomy: Taxonomy, hits: dedup.KeyHits, teams: dict[str, Team]
 ) -> tuple[list[tuple[ReportGroup, list[int]]], list[ReportGroup]]:
     """Match each report to a group, opening new ones. Returns the new groups with their
     band keys, and the existing groups the batch touched. Must run under the intake lock."""
@@ -319,7 +319,6 @@ def _assign_groups(
     categories = {c.pk: c for c in taxonomy.categories.values()}
     hits.catch_up()
     matcher = dedup.Matcher.load(hits, earliest, window, categories)
-    teams = _teams_by_region()
     new: list[tuple[ReportGroup, list[int]]] = []
     touched: dict[int, ReportGroup] = {}
     for p in sorted(prepared, key=lambda p: (p.report.received_at, p.index)):
@@ -407,6 +406,7 @@ def _receive_batch(reports: Sequence[IncomingReport], actor: User | None) -> lis
     # Reads and row building that need not hold the intake lock (another process can write
     # meanwhile); what changes in between is caught up with under the lock.
     stored = StoredReports.read(prepared)
+    teams = _teams_by_region()
     hits = dedup.KeyHits.read(p.fingerprint for p in prepared)
     for p, row in zip(prepared, bulk.rows_for([p.report for p in prepared]), strict=True):
         p.row = row
@@ -415,7 +415,7 @@ def _receive_batch(reports: Sequence[IncomingReport], actor: User | None) -> lis
         fresh, duplicates = _split_duplicates(prepared, stored)
         results += duplicates
         if fresh:
-            new, touched = _assign_groups(fresh, taxonomy, hits)
+            new, touched = _assign_groups(fresh, taxonomy, hits, teams)
             _write(fresh, new, touched)
             note_on_incidents(fresh_reports=[(p.report, p.group) for p in fresh], actor=actor)
             audit.record(

@@ -146,3 +146,44 @@ def test_batch_signatures_are_exactly_datasketchs():
             assert np.array_equal(signature, expected.hashvalues)
             assert bands == dedup.band_keys(expected.hashvalues.astype(np.uint32))
     assert [s is None for s, _ in ours] == [False, False, False, False, True, True, True]
+
+
+@pytest.mark.parametrize("via", ["link", "text", "external id"])
+def test_what_another_writer_stores_between_the_reads_and_the_lock_is_caught_up(monkeypatch, via):
+    """A batch looks its keys (and external ids) up before taking the intake lock. What
+    another process stores in between must still be found under the lock: otherwise the
+    same content would open a second group, or the same delivery be stored twice."""
+    from trustdesk.intake import dedup, services
+    from trustdesk.intake.incoming import IncomingItem, IncomingReport
+    from trustdesk.intake.models import Report
+    from trustdesk.intake.services import receive
+
+    def incoming(n: int) -> IncomingReport:
+        return IncomingReport(
+            channel="api",
+            external_id="ext-1" if via == "external id" else f"ext-{n}",
+            text=TEXT if via == "text" else f"report number {n} about a clip",
+            items=[IncomingItem(url="https://v.example/clip")] if via == "link" else [],
+        )
+
+    read = dedup.KeyHits.read
+    competing: list[Report] = []
+    started: list[bool] = []
+
+    def read_then_someone_else_writes(fingerprints):
+        hits = read(fingerprints)
+        if not started:  # the other writer, once, after our reads
+            started.append(True)
+            competing.append(services.receive_report(report=incoming(2)).report)
+        return hits
+
+    monkeypatch.setattr(receive.dedup.KeyHits, "read", read_then_someone_else_writes)
+    (result,) = services.receive_batch(reports=[incoming(1)])
+    assert competing and result.report is not None
+    if via == "external id":
+        assert result.outcome == "duplicate" and result.report.pk == competing[0].pk
+        assert Report.objects.count() == 1
+    else:
+        assert result.outcome == "created"
+        assert result.report.group_id == competing[0].group_id
+        assert ReportGroup.objects.get().report_count == 2

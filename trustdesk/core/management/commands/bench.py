@@ -2,8 +2,8 @@
 
 Each subject's code lives with its app and is imported only when asked for, so this command
 depends on no app it does not run:
-- ``bench intake [--reports N] [--batch 1000] [--unique-share 0.5] [--processes 1]``: intake
-  throughput;
+- ``bench intake [--reports N] [--batch 1000] [--unique-share 0.5] [--processes N]``: intake
+  throughput, from as many processes as there are web workers (TRUSTDESK_WEB_WORKERS);
 - ``bench spikes [--series 2000] [--seed 1] [--timed-series 10000]``: spike detection quality
   on labelled synthetic streams, next to a naive baseline, and its speed.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 BENCHES = {
@@ -41,8 +42,10 @@ class Command(BaseCommand):
         intake.add_argument(
             "--processes",
             type=int,
-            default=1,
-            help="Post from this many processes at once, into a scratch database",
+            default=settings.WEB_WORKERS,
+            help="Post from this many processes at once, as the web workers would, into a "
+            "scratch database (default: TRUSTDESK_WEB_WORKERS, now %(default)s); 1 measures "
+            "in one rolled-back transaction on the current database, next to the raw insert",
         )
         spikes = subjects.add_parser(
             "spikes", help="Spike detection on labelled synthetic streams (no database)"
@@ -58,9 +61,14 @@ class Command(BaseCommand):
         bench = importlib.import_module(BENCHES[what])
         progress = self.stderr.write
         if what == "intake" and options["processes"] > 1:
-            result = bench.run_parallel(
-                **self._intake_options(options), processes=options["processes"], progress=progress
-            )
+            try:
+                result = bench.run_parallel(
+                    **self._intake_options(options),
+                    processes=options["processes"],
+                    progress=progress,
+                )
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from None
         elif what == "intake":
             result = bench.run(**self._intake_options(options), progress=progress)
         else:
