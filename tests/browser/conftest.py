@@ -62,6 +62,13 @@ def page(chromium, live_server, taxonomy):
     tab.on("pageerror", lambda error: problems.append(str(error)))
     tab.on("console", lambda msg: msg.type == "error" and problems.append(msg.text))
     yield tab
+    # Let requests the page still has in flight (panels it loads after a navigation) finish
+    # before the test's tables are emptied: the server thread answering one would otherwise
+    # hold locks the emptying waits for (a deadlock on PostgreSQL).
+    try:
+        tab.wait_for_load_state("networkidle", timeout=5_000)
+    except sync_api.Error:
+        pass
     context.close()
     assert [p for p in problems if "status of 404" not in p] == []
 

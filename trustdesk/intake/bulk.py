@@ -24,7 +24,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models, transaction
 from django.db.models.base import ModelState
 
 # SQLite: below its default SQLITE_MAX_VARIABLE_NUMBER (32,766); rows of at most this many
@@ -303,6 +303,23 @@ def insert_rows(
         _write_rows(model, [_field(model, c) for c in columns], [list(r) for r in rows])
 
 
+# Whether this PostgreSQL role may create temporary tables (the default; a hardened database
+# may revoke TEMPORARY from PUBLIC): unknown until the first update tries, in a savepoint.
+_temporary_tables_allowed: bool | None = None
+
+
+def _may_create_temporary_tables(cursor: Any, create: str) -> bool:
+    global _temporary_tables_allowed  # one answer per process
+    if _temporary_tables_allowed is None:
+        try:
+            with transaction.atomic():
+                cursor.execute(create)
+            _temporary_tables_allowed = True
+        except DatabaseError:
+            _temporary_tables_allowed = False
+    return _temporary_tables_allowed
+
+
 def update(objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
     """Write the named fields of saved instances: on PostgreSQL the rows are copied into a
     temporary table and applied with one ``UPDATE ... FROM`` (half the time of an update
@@ -317,17 +334,21 @@ def update(objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
     assert pk is not None
     table = _table(model)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and _temporary_tables_allowed is not False:
             # One per model and field list and connection; emptied at each commit, and
             # here in case an earlier update in this transaction used it.
             digest = hashlib.sha256(",".join(field_names).encode()).hexdigest()[:12]
             scratch = connection.ops.quote_name(f"_bulk_update_{model._meta.db_table}_{digest}")
             columns = ", ".join(_column(f) for f in fields)
             definitions = ", ".join(f"{_column(f)} {_array_type(f)}" for f in [pk, *fields])
-            cursor.execute(
+            create = (
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {scratch} ({definitions}) "
                 "ON COMMIT DELETE ROWS"
             )
+            if not _may_create_temporary_tables(cursor, create):
+                update(objs, field_names)  # the row-by-row way below
+                return
+            cursor.execute(create)
             cursor.execute(f"DELETE FROM {scratch}")  # noqa: S608
             with cursor.cursor.copy(
                 f"COPY {scratch} ({_column(pk)}, {columns}) FROM STDIN"
@@ -340,6 +361,7 @@ def update(objs: Sequence[models.Model], field_names: Sequence[str]) -> None:
                 f"WHERE {table}.{_column(pk)} = v.{_column(pk)}"
             )
         else:
+            # JSON goes as text, which PostgreSQL takes for a jsonb column too.
             assignments = ", ".join(f"{_column(f)} = %s" for f in fields)
             cursor.executemany(
                 f"UPDATE {table} SET {assignments} WHERE {_column(pk)} = %s",  # noqa: S608

@@ -121,3 +121,21 @@ def test_references_without_a_database_constraint_keep_their_delete_rules(im):
     report.refresh_from_db()
     assert report.submitted_by_id is None
     assert report.market.code == "BR"
+
+
+def test_updates_without_temporary_tables_write_the_same(monkeypatch):
+    """A PostgreSQL role refused temporary tables updates row by row instead; a refusal
+    found on first use leaves the batch's transaction usable."""
+    if connection.vendor == "postgresql":
+        monkeypatch.setattr(bulk, "_temporary_tables_allowed", None)
+        with transaction.atomic(), connection.cursor() as cursor:
+            assert not bulk._may_create_temporary_tables(cursor, "CREATE TEMPORARY TABLE (")
+            cursor.execute("SELECT 1")
+    monkeypatch.setattr(bulk, "_temporary_tables_allowed", False)
+    with transaction.atomic():
+        groups = [_group(), _group()]
+        bulk.insert(groups)
+        groups[0].markets, groups[1].severity_reasons = ["DE", "AT"], [{"why": "press"}]
+        bulk.update(groups, ["markets", "severity_reasons"])
+    first, second = ReportGroup.objects.order_by("pk")
+    assert first.markets == ["DE", "AT"] and second.severity_reasons == [{"why": "press"}]

@@ -81,7 +81,10 @@ def test_backoff_doubles_and_is_capped() -> None:
 
 def test_a_worker_killed_mid_delivery_is_taken_over_exactly_once(im, lead, recorder) -> None:
     _people(im, lead)
-    _send([im, lead])
+    # Queued just before the times below (queued at the real time, the rows would not yet
+    # be due at them once the calendar passed 30 November).
+    with time_machine.travel("2026-11-30 09:59:00Z", tick=False):
+        _send([im, lead])
 
     def die(delivery):
         raise KeyboardInterrupt  # the process is killed while sending its first row
