@@ -90,7 +90,7 @@ class Suggestion:
     reasons: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class RubricInputs:
     category_code: str = ""
     keyword_codes: tuple[str, ...] = ()

@@ -80,22 +80,32 @@ def absorb(group: ReportGroup, report: Report, teams: dict[str, Team]) -> None:
         group.team = teams.get(group.region)
 
 
+# The rubric is a pure function of its inputs, and a batch's groups mostly share them (one
+# report, one market, the same category): each distinct input is judged once per process.
+_SUGGESTIONS: dict[RubricInputs, tuple[str, tuple[str, ...]]] = {}
+_SUGGESTIONS_KEPT = 10_000
+
+
 def suggest_severity(group: ReportGroup) -> None:
     span_hours = (group.last_seen_at - group.first_seen_at).total_seconds() / 3600
     sources = [s for s in _SOURCE_ORDER if s in group.source_types]
-    suggestion = suggest(
-        RubricInputs(
-            category_code=group.category.code if group.category else "",
-            keyword_codes=tuple(group.keyword_codes),
-            reports_per_hour=round(group.report_count / max(span_hours, 1.0), 1),
-            markets=max(len(group.markets), 1),
-            minors_involved=group.minors_involved,
-            source_type=sources[0] if sources else "",
-            press=ReporterType.PRESS in group.source_types,
-        )
+    inputs = RubricInputs(
+        category_code=group.category.code if group.category else "",
+        keyword_codes=tuple(group.keyword_codes),
+        reports_per_hour=round(group.report_count / max(span_hours, 1.0), 1),
+        markets=max(len(group.markets), 1),
+        minors_involved=group.minors_involved,
+        source_type=sources[0] if sources else "",
+        press=ReporterType.PRESS in group.source_types,
     )
-    group.suggested_severity = suggestion.severity
-    group.severity_reasons = suggestion.reasons
+    judged = _SUGGESTIONS.get(inputs)
+    if judged is None:
+        if len(_SUGGESTIONS) >= _SUGGESTIONS_KEPT:
+            _SUGGESTIONS.clear()
+        suggestion = suggest(inputs)
+        judged = _SUGGESTIONS[inputs] = (suggestion.severity, tuple(suggestion.reasons))
+    group.suggested_severity = judged[0]
+    group.severity_reasons = list(judged[1])
 
 
 def note_on_incidents(
