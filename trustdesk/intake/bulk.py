@@ -1,19 +1,18 @@
-"""Batched INSERT ... RETURNING, UPDATE and key lookups for the intake hot path.
+"""Batched inserts, updates and key lookups for the intake hot path.
 
 ``QuerySet.bulk_create`` and ``bulk_update`` spend most of a 1,000-report batch compiling
-SQL per field per row (SQLite's 999-parameter default also splits an insert into dozens of
-statements, and ``bulk_update`` builds a CASE per field). These helpers write the same rows
-with each field's own ``get_db_prep_save``:
+SQL per field per row, and ``Model.__init__`` costs more than the rest of preparing a
+report. These helpers build instances without it (``Maker``) and write rows with each
+field's own conversion, done once per distinct value where values repeat:
 
-- SQLite: one multi-row ``VALUES`` statement per ~1,000 rows;
-- PostgreSQL: ``INSERT ... SELECT * FROM unnest(<one array per column>)``, so the server
-  parses a statement with one parameter per column instead of one per value.
-
-Both return the new ids in row order, which Django's own ``bulk_create`` also relies on.
+- ids are taken before the insert (``_allocate_ids``), so no ``RETURNING`` is needed;
+- PostgreSQL: ``COPY`` for inserts, and for updates ``COPY`` into a temporary table applied
+  with one ``UPDATE ... FROM``;
+- SQLite: multi-row ``VALUES`` for narrow rows, a prepared ``executemany`` for wide ones.
 
 Table and column names come from model metadata, never from input, so building these
-statements with f-strings is safe (hence the S608 exemption for this module in ruff's
-terms); every value is a bound parameter.
+statements with f-strings is safe (hence the S608 exemptions); every value is a bound
+parameter or goes through ``COPY``.
 """
 
 from __future__ import annotations

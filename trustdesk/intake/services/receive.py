@@ -3,8 +3,9 @@
 ``receive_batch`` is the one path; ``receive_report`` is a batch of one. A batch loads what it
 needs for validation and grouping in a fixed number of queries and writes a few multi-row
 statements (``bulk.py``), which is how the batch API reaches thousands of reports per
-second. Validation, normalisation and MinHash signatures run before the transaction; only
-matching and writing hold the intake lock.
+second. Validation, normalisation, MinHash signatures, the key and external-id lookups and
+the report rows are done before the intake lock is taken; under it a batch catches up with
+what other writers stored meanwhile, matches and writes (docs/intake.md, "Throughput").
 """
 
 from __future__ import annotations
