@@ -266,10 +266,22 @@ class StoredReports:
 
     def _add(self, reports: QuerySet[Report]) -> None:
         for channel, ids in self.wanted.items():
-            for report in reports.select_related("group").filter(
-                channel=channel, external_id__in=ids
-            ):
+            for report in stored_query(reports, channel, ids).select_related("group"):
                 self.found[(channel, report.external_id)] = report
+
+
+def stored_query(
+    reports: QuerySet[Report], channel: str, external_ids: list[str]
+) -> QuerySet[Report]:
+    """Reports of ``channel`` with one of ``external_ids``, answered from the unique
+    (channel, external id) index. That index leaves out reports without an external id, so
+    the query must say it does too (in the index's words, for SQLite; PostgreSQL cannot
+    prove it from a long ``IN`` list): without it both databases read every report."""
+    return (
+        reports.filter(channel=channel, external_id__in=external_ids)
+        .exclude(external_id="")
+        .order_by()
+    )
 
 
 def _split_duplicates(

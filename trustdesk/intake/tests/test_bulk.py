@@ -139,3 +139,19 @@ def test_updates_without_temporary_tables_write_the_same(monkeypatch):
         bulk.update(groups, ["markets", "severity_reasons"])
     first, second = ReportGroup.objects.order_by("pk")
     assert first.markets == ["DE", "AT"] and second.severity_reasons == [{"why": "press"}]
+
+
+def test_the_external_id_check_reads_the_unique_index_not_every_report():
+    """A batch checks its 1,000 external ids against the stored reports. The unique index
+    leaves out reports without one, so the query must say so, or both databases read the
+    whole report table for every batch."""
+    from trustdesk.intake.models import Report
+    from trustdesk.intake.services.receive import stored_query
+
+    ids = [f"ext-{n}" for n in range(1000)]
+    query = stored_query(Report.objects.all(), "api", ids)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = query.explain()
+    assert "unique_report_channel_external_id" in plan, plan
