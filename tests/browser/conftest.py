@@ -3,6 +3,7 @@
 Run only these with ``pytest -m browser``; the rest of the suite does not need a browser.
 """
 
+import contextlib
 import os
 import shutil
 
@@ -65,10 +66,8 @@ def page(chromium, live_server, taxonomy):
     # Let requests the page still has in flight (panels it loads after a navigation) finish
     # before the test's tables are emptied: the server thread answering one would otherwise
     # hold locks the emptying waits for (a deadlock on PostgreSQL).
-    try:
+    with contextlib.suppress(sync_api.Error):
         tab.wait_for_load_state("networkidle", timeout=5_000)
-    except sync_api.Error:
-        pass
     context.close()
     assert [p for p in problems if "status of 404" not in p] == []
 
